@@ -1,0 +1,34 @@
+# helpline — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.install.stamp
+
+.PHONY: install run test bench check clean
+
+install: $(STAMP)
+
+# torch is pinned to the CPU build first so that sentence-transformers does not pull a
+# multi-GB CUDA build; the rest comes from pyproject.toml.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e '.[dev,st]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/helpline run
+
+test: install
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
+
+check: install
+	$(BIN)/helpline check data/bank
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/accuracy.py --out docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,167 @@
+"""The ``helpline`` command: check, eval, chat, tune, run.
+
+Every error a person can cause (a broken bank, a bad config, a missing file) prints one
+line per problem on stderr and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from faq.bank import Bank, Status
+from faq.errors import FaqError
+from faq.loader import load_bank
+
+from .config import ConfigError, load_config
+from .phrases import PhraseError
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.command != "run" else logging.INFO, format="%(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except (FaqError, ConfigError, PhraseError) as exc:
+        for line in str(exc).splitlines():
+            print(line, file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="helpline", description="FAQ-driven customer support on messengers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate a bank: FILE:LINE: message per problem, or a summary")
+    check.add_argument("path", type=Path)
+    check.set_defaults(handler=cmd_check)
+
+    ev = sub.add_parser("eval", help="run evaluation cases through the live decision code")
+    ev.add_argument("bank", type=Path)
+    ev.add_argument("cases", type=Path)
+    ev.add_argument("--config", type=Path)
+    ev.add_argument("--json", action="store_true", help="print the contract JSON (default: a readable summary)")
+    ev.set_defaults(handler=cmd_eval)
+
+    chat = sub.add_parser("chat", help="try a bank in the terminal, with scores and runners-up")
+    chat.add_argument("bank", type=Path)
+    chat.add_argument("--config", type=Path)
+    chat.add_argument("--name", help="the customer's name, as a channel would give it")
+    chat.set_defaults(handler=cmd_chat)
+
+    tune = sub.add_parser("tune", help="compute matcher thresholds from the bank's own questions")
+    tune.add_argument("bank", type=Path)
+    tune.add_argument("--config", type=Path)
+    tune.add_argument("--cases", type=Path, help="validation cases to tune on instead of the bank's questions")
+    tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
+    tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
+    tune.set_defaults(handler=cmd_tune)
+
+    run = sub.add_parser("run", help="serve web chat, REST and the configured channels")
+    run.add_argument("--config", type=Path)
+    run.add_argument("--bank", type=Path)
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+# -- check --------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    bank = load_bank(args.path)
+    print(summary(bank))
+    return 0
+
+
+def summary(bank: Bank) -> str:
+    files = f"{len(bank.sources)} files" if len(bank.sources) > 1 else bank.sources[0]
+    lines = [f"valid ({files}): {len(bank.entries)} entries, bank version {bank.fingerprint}"]
+    by_dep: dict[str, Counter[str]] = {d.id: Counter() for d in bank.departments}
+    for e in bank.entries:
+        by_dep[e.department][str(e.status)] += 1
+    lines.append("departments:")
+    for dep in bank.departments:
+        counts = by_dep[dep.id]
+        parts = ", ".join(f"{counts[s]} {s}" for s in Status if counts[s])
+        lines.append(f"  {dep.id} ({dep.name}): {parts or 'no entries'}")
+    served = bank.served()
+    question_langs = Counter(lang for e in served for lang in e.questions)
+    answer_langs = Counter(lang for e in served for lang in e.answer)
+    lines.append(f"languages (default {bank.language}):")
+    for lang in bank.languages:
+        lines.append(f"  {lang}: questions in {question_langs[lang]}, answers in {answer_langs[lang]} of {len(served)} served entries")
+    answer_languages = set(answer_langs)
+    missing = [(e.id, sorted(answer_languages - set(e.answer))) for e in served if answer_languages - set(e.answer)]
+    if missing:
+        lines.append(f"entries missing a translation ({len(missing)}):")
+        lines.extend(f"  {entry_id}: no answer in {', '.join(langs)}" for entry_id, langs in missing)
+    else:
+        lines.append("every served entry is answered in every language of the bank")
+    return "\n".join(lines)
+
+
+# -- eval -----------------------------------------------------------------------------------
+def _responder(bank: Path, config: Path | None):
+    from .responder import Responder
+
+    return Responder(load_config(config, bank=bank))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from faq.evaluation import evaluate, load_cases
+
+    responder = _responder(args.bank, args.config)
+    served = {e.id for e in responder.bank.served()}
+    cases = load_cases(args.cases, known_entries=served | {e.id for e in responder.bank.entries})
+    report = evaluate(cases, responder.decide_case, served)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"{report['cases']} cases: accuracy {report['accuracy']:.1%}, wrong answers {report['wrong_answer_rate']:.1%}, "
+          f"FAQ recall {report['faq_recall']:.1%}, handoff recall {report['handoff_recall']:.1%}, "
+          f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms")
+    print("by language: " + ", ".join(f"{k} {v:.0%}" for k, v in report["by_lang"].items()))
+    misses = [r for r in report["results"] if r["got"] != r["expect"]]
+    if misses:
+        print(f"misses ({len(misses)}):")
+        for r in misses:
+            print(f"  [{r['lang']}] {r['text']!r}: expected {r['expect']}, got {r['got']} ({r['score']:.2f})")
+    return 0
+
+
+# -- chat -----------------------------------------------------------------------------------
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat import run_chat
+
+    return run_chat(_responder(args.bank, args.config), name=args.name)
+
+
+# -- tune -----------------------------------------------------------------------------------
+def cmd_tune(args: argparse.Namespace) -> int:
+    from .tuning import run_tune
+
+    return run_tune(args)
+
+
+# -- run ------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    return serve(load_config(args.config, bank=args.bank), host=args.host, port=args.port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

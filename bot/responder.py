@@ -1,0 +1,86 @@
+"""Wiring: config → bank → encoder → matcher → policy, in one place.
+
+:class:`Responder` is what the CLI, ``helpline eval`` and the server share. It holds one
+bank version at a time; :meth:`Responder.reload` builds a new matcher for a changed bank
+and swaps it in only when the new bank is valid, so a broken edit keeps the previous
+bank serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from faq.bank import Bank
+from faq.cache import CachedEncoder
+from faq.encoders import Encoder, make_encoder
+from faq.evaluation import Case
+from faq.loader import load_bank
+from faq.matcher import Matcher, Reading
+
+from .config import Config
+from .messages import Message
+from .phrases import Catalogue
+from .policy import ConversationState, Decision, Policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Brain:
+    """One bank version with its matcher and policy."""
+
+    bank: Bank
+    matcher: Matcher
+    policy: Policy
+
+
+class Responder:
+    def __init__(self, config: Config, encoder: Encoder | None = None, catalogue: Catalogue | None = None) -> None:
+        self.config = config
+        inner = encoder or make_encoder(config.model.backend, config.model.name)
+        self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir)
+        self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)
+        self.brain = self._build(load_bank(config.bank))
+
+    def _build(self, bank: Bank) -> Brain:
+        matcher = Matcher(bank, self.encoder, self.config.matcher, cache_dir=self.config.model.cache_dir)
+        policy = Policy(bank, self.catalogue, self.config.routing, self.config.matcher.thresholds.route)
+        return Brain(bank, matcher, policy)
+
+    @property
+    def bank(self) -> Bank:
+        return self.brain.bank
+
+    def reload(self, path: Path | None = None) -> Bank:
+        """Load the bank again; raises BankInvalid and keeps the old one if it is broken."""
+        bank = load_bank(path or self.config.bank)
+        if bank.fingerprint != self.brain.bank.fingerprint:
+            self.brain = self._build(bank)
+            log.info("bank reloaded", extra={"bank_version": bank.fingerprint})
+        return bank
+
+    async def areload(self, path: Path | None = None) -> Bank:
+        return await asyncio.to_thread(self.reload, path)
+
+    # -- deciding -----------------------------------------------------------------------
+    def read(self, message: Message) -> Reading | None:
+        if message.text.startswith("/"):
+            return None  # a button payload: the policy handles it without the model
+        return self.brain.matcher.read(message.text, message.display_name)
+
+    def decide(self, state: ConversationState, message: Message) -> tuple[Decision, Reading | None]:
+        brain = self.brain  # one version for the whole decision, even if a reload lands
+        reading = None if message.text.startswith("/") else brain.matcher.read(message.text, message.display_name)
+        return brain.policy.decide(state, message, reading), reading
+
+    async def adecide(self, state: ConversationState, message: Message) -> tuple[Decision, Reading | None]:
+        return await asyncio.to_thread(self.decide, state, message)
+
+    def decide_case(self, case: Case) -> tuple[str, float]:
+        """``helpline eval``: the case as the first message of a new conversation."""
+        message = Message(channel="eval", conversation_id="eval", user_id="eval", text=case.text)
+        decision, _ = self.decide(ConversationState(), message)
+        return decision.outcome, decision.confidence

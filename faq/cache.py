@@ -1,0 +1,108 @@
+"""An on-disk cache of sentence embeddings, keyed by content.
+
+Each encoder model has its own file ``<dir>/<model-slug>.npz`` holding the SHA-256 of
+every text it has seen and the vectors. A restart with an unchanged bank therefore
+encodes nothing, and an edited bank encodes only the questions that changed. Writes go
+to a temporary file that replaces the old one, so a crash mid-write leaves the previous
+cache intact; an unreadable cache file is ignored (and rebuilt), never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .encoders import Encoder
+
+log = logging.getLogger(__name__)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class CachedEncoder(Encoder):
+    """Wraps an encoder; vectors for texts seen before come from disk."""
+
+    def __init__(self, inner: Encoder, directory: str | Path | None) -> None:
+        self._inner = inner
+        self._path = Path(directory) / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', inner.name)}.npz" if directory else None
+        self._lock = threading.Lock()
+        self._rows: dict[bytes, int] = {}
+        self._vectors = np.zeros((0, inner.dim), dtype=np.float32)
+        self.hits = 0
+        self.misses = 0
+        self._load()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    @property
+    def inner(self) -> Encoder:
+        return self._inner
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode without touching the cache (live customer messages)."""
+        return self._inner.encode(texts)
+
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode texts, reusing stored vectors and storing new ones (bank questions)."""
+        digests = [_digest(t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(d for d in digests if d not in self._rows))
+            self.hits += len(digests) - len(missing)
+            self.misses += len(missing)
+            if missing:
+                by_digest = {d: t for d, t in zip(digests, texts)}
+                fresh = self._inner.encode([by_digest[d] for d in missing])
+                start = len(self._vectors)
+                self._vectors = np.vstack([self._vectors, fresh.astype(np.float32)])
+                for i, d in enumerate(missing):
+                    self._rows[d] = start + i
+                self._save()
+            index = np.fromiter((self._rows[d] for d in digests), dtype=np.int64, count=len(digests))
+            return self._vectors[index].copy()
+
+    # -- persistence ---------------------------------------------------------------------
+    def _load(self) -> None:
+        if self._path is None or not self._path.exists():
+            return
+        try:
+            with np.load(self._path, allow_pickle=False) as data:
+                keys = data["keys"]
+                vectors = data["vectors"].astype(np.float32)
+            if vectors.ndim != 2 or vectors.shape[1] != self._inner.dim or len(keys) != len(vectors):
+                raise ValueError(f"shape {vectors.shape} does not fit dimension {self._inner.dim}")
+        except Exception as exc:  # a corrupt cache is rebuilt, never fatal
+            log.warning("embedding cache %s unreadable, rebuilding: %s", self._path, exc)
+            return
+        self._rows = {bytes(k): i for i, k in enumerate(keys)}
+        self._vectors = vectors
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            keys = np.zeros((len(self._rows),), dtype="S32")
+            for digest, row in self._rows.items():
+                keys[row] = digest
+            fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, keys=keys, vectors=self._vectors)
+            os.replace(tmp, self._path)
+        except OSError as exc:
+            log.warning("cannot write embedding cache %s: %s", self._path, exc)

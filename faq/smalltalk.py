@@ -1,0 +1,120 @@
+"""Messages that are not FAQ questions: requests for a person, greetings, thanks, goodbyes.
+
+Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
+
+* **markers** — short phrases that make up a whole message on their own ("hi",
+  "thanks a lot", "operator", "سلام", "спасибо"). A message made only of markers (after
+  folding case, punctuation, emoji and the customer's name) is that intent, with no
+  model involved. A message that *opens* with greeting markers and then goes on ("hi,
+  where is my order?") is split, and the rest is matched as a question.
+* **examples** — 20–35 sentences per intent per language, added to the matcher's index
+  as pseudo-entries, so "this bot is useless, get me a real person" is recognised by
+  the same embedding and classifier that match FAQ questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .text import fold
+
+
+class Intent(StrEnum):
+    HANDOFF = "handoff"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    GOODBYE = "goodbye"
+
+    @property
+    def label(self) -> str:
+        """How the intent is named inside the matcher's index (never a valid entry id)."""
+        return f"@{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class SmallTalk:
+    examples: dict[Intent, tuple[tuple[str, str], ...]]  # intent -> ((lang, text), ...)
+    markers: dict[Intent, frozenset[str]]  # folded phrases, any language
+    max_marker_words: int
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> SmallTalk:
+        if path is None:
+            raw = resources.files(__package__).joinpath("smalltalk.yml").read_text(encoding="utf-8")
+        else:
+            raw = Path(path).read_text(encoding="utf-8")
+        doc = yaml.safe_load(raw) or {}
+        examples: dict[Intent, tuple[tuple[str, str], ...]] = {}
+        for name, by_lang in (doc.get("intents") or {}).items():
+            intent = Intent(name)
+            examples[intent] = tuple((lang, str(t)) for lang, texts in by_lang.items() for t in texts or ())
+        markers: dict[Intent, frozenset[str]] = {}
+        longest = 1
+        for name, by_lang in (doc.get("markers") or {}).items():
+            folded = {fold(str(m)) for texts in by_lang.values() for m in texts or ()}
+            folded.discard("")
+            markers[Intent(name)] = frozenset(folded)
+            longest = max([longest, *(len(m.split()) for m in folded)])
+        return cls(examples=examples, markers=markers, max_marker_words=longest)
+
+    # -- markers -------------------------------------------------------------------------
+    def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
+        """The longest marker starting at ``tokens[start]``: (intent, number of words)."""
+        for size in range(min(self.max_marker_words, len(tokens) - start), 0, -1):
+            phrase = " ".join(tokens[start : start + size])
+            for intent, phrases in self.markers.items():
+                if phrase in phrases:
+                    return intent, size
+        return None
+
+    def whole_message(self, text: str, name: str | None = None) -> Intent | None:
+        """The intent when ``text`` consists only of markers (and the customer's name).
+
+        A mix keeps the most consequential one: a request for a person wins over
+        thanks, thanks over goodbye, goodbye over a greeting ("thanks, bye" → thanks).
+        """
+        tokens = _tokens(text, name)
+        if not tokens:
+            return None
+        found: set[Intent] = set()
+        i = 0
+        while i < len(tokens):
+            hit = self._marker_at(tokens, i)
+            if hit is None:
+                return None
+            found.add(hit[0])
+            i += hit[1]
+        for intent in (Intent.HANDOFF, Intent.THANKS, Intent.GOODBYE, Intent.GREETING):
+            if intent in found:
+                return intent
+        return None
+
+    def strip_greeting(self, text: str, name: str | None = None) -> str | None:
+        """The rest of a message that opens with a greeting ("hi, where is my order?").
+
+        ``None`` when the message does not open with a greeting or nothing follows it.
+        The rest is returned from the original text (folded), enough for matching.
+        """
+        tokens = _tokens(text, name)
+        i = 0
+        while i < len(tokens):
+            hit = self._marker_at(tokens, i)
+            if hit is None or hit[0] is not Intent.GREETING:
+                break
+            i += hit[1]
+        if i == 0 or i >= len(tokens):
+            return None
+        return " ".join(tokens[i:])
+
+
+def _tokens(text: str, name: str | None) -> list[str]:
+    tokens = fold(text).split()
+    if name:
+        name_tokens = set(fold(name).split())
+        tokens = [t for t in tokens if t not in name_tokens]
+    return tokens

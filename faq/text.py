@@ -1,0 +1,38 @@
+"""Text normalisation shared by the lexical signal and the small-talk rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Arabic-script letters written differently in Persian and Arabic keyboards; folding
+# them lets "كيف" and "کیف" meet. Also drop tatweel and the harakat (diacritics).
+_FOLD = str.maketrans({
+    "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی",
+    "ـ": None, "\u200c": " ", "\u200d": None, "\u200f": None, "\u200e": None,
+    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+})
+_NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC, no diacritics or punctuation, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    return fold(text).split()
+
+
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\U00002B00-\U00002BFF\uFE0F\u200d]+"
+)
+
+
+def strip_emoji(text: str) -> str:
+    return _SPACES.sub(" ", _EMOJI.sub("", text)).strip()
