@@ -89,7 +89,10 @@ class CachedEncoder(Encoder):
         except Exception as exc:  # a corrupt cache is rebuilt, never fatal
             log.warning("embedding cache %s unreadable, rebuilding: %s", self._path, exc)
             return
-        self._rows = {bytes(k): i for i, k in enumerate(keys)}
+        if keys.dtype == np.uint8:  # (n, 32) raw digests
+            self._rows = {k.tobytes(): i for i, k in enumerate(keys)}
+        else:  # fixed-width bytes: numpy drops trailing NULs, so pad them back
+            self._rows = {bytes(k).ljust(32, b"\0"): i for i, k in enumerate(keys)}
         self._vectors = vectors
 
     def _save(self) -> None:
@@ -97,9 +100,9 @@ class CachedEncoder(Encoder):
             return
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            keys = np.zeros((len(self._rows),), dtype="S32")
+            keys = np.zeros((len(self._vectors), 32), dtype=np.uint8)
             for digest, row in self._rows.items():
-                keys[row] = digest
+                keys[row] = np.frombuffer(digest, dtype=np.uint8)
             fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, keys=keys, vectors=self._vectors)

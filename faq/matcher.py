@@ -32,7 +32,7 @@ from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
 from .language import detect_language
 from .lexical import LexicalIndex
-from .settings import MatcherSettings
+from .settings import MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
 
 
@@ -103,6 +103,21 @@ class Scores:
     cosine: np.ndarray
     head: np.ndarray | None
     lexical: np.ndarray
+
+
+def judge(
+    candidates: tuple[Candidate, ...], t: Thresholds, choices: int
+) -> tuple[Verdict, Reason, tuple[Candidate, ...]]:
+    """Answer, clarify or hand off, from the best entries' confidences and scores."""
+    if not candidates:
+        return Verdict.HANDOFF, Reason.NOT_COVERED, ()
+    best = candidates[0]
+    close = [best, *(c for c in candidates[1:] if best.score - c.score < t.margin)]
+    if best.confidence >= t.answer and len(close) == 1:
+        return Verdict.ANSWER, Reason.CONFIDENT, candidates
+    if best.confidence >= t.clarify and len(close) > 1:
+        return Verdict.CLARIFY, Reason.AMBIGUOUS, tuple(close[:choices])
+    return Verdict.HANDOFF, Reason.NOT_COVERED, candidates
 
 
 class Matcher:
@@ -216,23 +231,15 @@ class Matcher:
         best_label = int(np.argmax(combined))
         if best_label >= self._entry_count:
             intent = self.intents[self.labels[best_label]]
-            score = float(scores.head[best_label]) if scores.head is not None else float(scores.cosine[best_label])
-            runner_up = candidates[0].score if candidates else 0.0
+            score = float(combined[best_label])
             if score >= t.intent and not (greeted and intent is Intent.GREETING):
-                if intent is Intent.HANDOFF or float(combined[best_label]) > runner_up:
-                    return self._intent_reading(intent, score, language, text, candidates)
-        if not candidates:
-            return Reading(Verdict.HANDOFF, Reason.NOT_COVERED, language, (), matched_text=text, greeted=greeted)
-        best = candidates[0]
-        close = [c for c in candidates if best.score - c.score < t.margin]
-        if best.confidence >= t.answer and len(close) == 1:
-            verdict, reason = Verdict.ANSWER, Reason.CONFIDENT
-        elif best.confidence >= t.clarify and len(close) > 1:
-            verdict, reason = Verdict.CLARIFY, Reason.AMBIGUOUS
-            candidates = tuple(close[: self.settings.clarify_choices])
-        else:
-            verdict, reason = Verdict.HANDOFF, Reason.NOT_COVERED
-        return Reading(verdict, reason, language, candidates, matched_text=text, greeted=greeted)
+                return self._intent_reading(intent, score, language, text, candidates)
+        verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
+        return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)
+
+    def candidates(self, combined: np.ndarray) -> tuple[Candidate, ...]:
+        """The best entries by combined score, with calibrated confidences."""
+        return self._candidates(combined)
 
     def _candidates(self, combined: np.ndarray) -> tuple[Candidate, ...]:
         if not self._entry_count:

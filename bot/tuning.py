@@ -1,0 +1,90 @@
+"""``helpline tune``: thresholds from the bank's own questions, or from validation cases."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+from faq.evaluation import load_cases
+from faq.loader import load_bank
+from faq.matcher import Matcher
+from faq.tuning import Observation, TuneResult, bank_folds, tune
+
+from .config import load_config
+from .responder import Responder
+
+
+def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]:
+    """Score each (text, expect) with the matcher's raw candidates; small talk is left out."""
+    observations = []
+    vectors = matcher.encode([text for text, _ in cases]) if cases else []
+    for (text, expect), vector in zip(cases, vectors):
+        if expect not in {e.id for e in matcher.entries} and expect != "handoff":
+            continue
+        scores = matcher.scores(vector, text)
+        observations.append(Observation(expect, matcher.candidates(scores.combined)))
+    return observations
+
+
+def run_tune(args: argparse.Namespace) -> int:
+    config = load_config(args.config, bank=args.bank)
+    # Raw scores are needed: tune from an uncalibrated matcher.
+    settings = replace(config.matcher, calibration=type(config.matcher.calibration)())
+    config = replace(config, matcher=settings)
+    responder = Responder(config)
+    if args.cases:
+        served = {e.id for e in responder.bank.served()}
+        cases = [(c.text, c.expect) for c in load_cases(args.cases, known_entries=served)]
+        observations = observe(responder.brain.matcher, cases)
+        source = str(args.cases)
+    else:
+        observations = []
+        bank = load_bank(args.bank)
+        for fold_bank, cases in bank_folds(bank):
+            matcher = Matcher(fold_bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
+            observations.extend(observe(matcher, cases))
+        source = f"{args.bank} (5 folds of held-out questions and held-out entries)"
+    result = tune(observations, settings.thresholds, max_wrong=args.max_wrong, choices=settings.clarify_choices)
+    print(report(result, source))
+    block = matcher_block(result)
+    if args.write and config.path is not None:
+        write_block(config.path, block)
+        print(f"written to {config.path}")
+    else:
+        print("\nmatcher settings for config.yml:\n" + block)
+    return 0
+
+
+def report(result: TuneResult, source: str) -> str:
+    return (
+        f"tuned on {result.observations} messages from {source}:\n"
+        f"  served correctly {result.accuracy:.1%} (a clarification offering the right entry counts half), "
+        f"wrong answers {result.wrong_answer_rate:.1%}, answered {result.answered:.1%}, clarified {result.clarified:.1%}"
+    )
+
+
+def matcher_block(result: TuneResult) -> str:
+    t, c = result.thresholds, result.calibration
+    doc = {
+        "matcher": {
+            "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
+            "intent": round(t.intent, 3), "route": round(t.route, 3),
+            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4)},
+        }
+    }
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+def write_block(path: Path, block: str) -> None:
+    """Replace the ``matcher:`` section of config.yml, keeping the rest of the file as it is."""
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(r"^matcher:\n(?:[ \t]+.*\n|[ \t]*\n)*", re.MULTILINE)
+    if pattern.search(text):
+        text = pattern.sub(block + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,181 @@
+"""Choosing the decision thresholds from evidence instead of by hand.
+
+Evidence is a list of :class:`Observation`: a message, what it should get (an entry id
+or ``handoff``), and the matcher's best candidates with their raw scores. It comes from
+validation cases, or from the bank itself (:func:`bank_folds`): in each fold some
+questions are held out of their entries (they should be answered with that entry) and
+some entries are held out whole (their questions stand in for the questions a bank
+does not cover, which should be handed off).
+
+:func:`tune` then fits the calibration (Platt scaling of score and margin to the chance
+the best entry is right) and searches the thresholds that serve the most messages
+correctly while keeping wrong answers under a budget.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .bank import Bank, Entry
+from .matcher import Candidate
+from .settings import Calibration, Thresholds
+
+HANDOFF = "handoff"
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    expect: str
+    candidates: tuple[Candidate, ...]  # raw scores; confidence is recomputed here
+
+
+@dataclass(frozen=True, slots=True)
+class TuneResult:
+    thresholds: Thresholds
+    calibration: Calibration
+    accuracy: float
+    wrong_answer_rate: float
+    answered: float
+    clarified: float
+    observations: int
+
+
+def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int = 7) -> Iterator[tuple[Bank, list[tuple[str, str]]]]:
+    """Yield (training bank, [(question, expect)]) for each fold."""
+    rng = random.Random(seed)
+    entries = list(bank.served())
+    order = entries[:]
+    rng.shuffle(order)
+    for fold in range(folds):
+        held_entries = {e.id for i, e in enumerate(order) if i % max(1, round(1 / entry_share)) == fold % max(1, round(1 / entry_share))}
+        kept: list[Entry] = []
+        cases: list[tuple[str, str]] = []
+        for entry in entries:
+            if entry.id in held_entries:
+                cases.extend((q, HANDOFF) for _, q in entry.all_questions())
+                continue
+            questions: dict[str, tuple[str, ...]] = {}
+            for lang, texts in entry.questions.items():
+                keep = []
+                for i, q in enumerate(texts):
+                    # hold out every `folds`-th question, but never an entry's last one in a language
+                    if (i + fold) % folds == 0 and len(texts) > 1:
+                        cases.append((q, entry.id))
+                    else:
+                        keep.append(q)
+                questions[lang] = tuple(keep)
+            kept.append(replace(entry, questions=questions))
+        yield replace(bank, entries=tuple(kept)), cases
+
+
+def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calibration:
+    """Logistic regression of "the best entry is right" on (score, margin)."""
+    rows = [(o.candidates[0].score, _margin(o.candidates), o.candidates[0].entry_id == o.expect) for o in observations if o.candidates]
+    if len(rows) < 10 or len({r[2] for r in rows}) < 2:
+        return Calibration()
+    x = np.array([[r[0], r[1], 1.0] for r in rows], dtype=np.float64)
+    y = np.array([float(r[2]) for r in rows])
+    mean, std = x[:, :2].mean(axis=0), x[:, :2].std(axis=0) + 1e-6
+    z = x.copy()
+    z[:, :2] = (x[:, :2] - mean) / std
+    w = np.zeros(3)
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        grad = z.T @ (p - y) / len(y) + 1e-3 * np.r_[w[:2], 0.0]
+        w -= 0.5 * grad
+    a, b = w[0] / std[0], w[1] / std[1]
+    c = w[2] - w[0] * mean[0] / std[0] - w[1] * mean[1] / std[1]
+    return Calibration(a=float(a), b=float(b), c=float(c))
+
+
+def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
+         margins: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)) -> TuneResult:
+    """Search answer/margin/clarify thresholds on calibrated confidences.
+
+    Vectorised over the observations: every threshold combination is scored with a few
+    numpy operations, so thousands of combinations over thousands of messages take
+    seconds. ``judge`` in the matcher is the live rule this mirrors; the tests check
+    that both agree.
+    """
+    calibration = fit_calibration(observations)
+    table = _Table.build([Observation(o.expect, _recalibrate(o.candidates, calibration)) for o in observations], choices)
+    best: tuple[tuple, TuneResult] | None = None
+    answers = np.round(np.arange(0.30, 0.96, 0.025), 3)
+    clarifies = np.round(np.arange(0.20, 0.81, 0.05), 3)
+    for margin in margins:
+        n_close = table.n_close(margin)
+        for answer, clarify in itertools.product(answers, clarifies):
+            if clarify > answer:
+                continue
+            t = replace(base, answer=float(answer), margin=float(margin), clarify=float(clarify))
+            result = table.score(t, n_close, calibration)
+            # Prefer: within the wrong-answer budget; then most served correctly; then fewer wrong.
+            key = (result.wrong_answer_rate <= max_wrong, result.accuracy - result.wrong_answer_rate, -result.wrong_answer_rate)
+            if best is None or key > best[0]:
+                best = (key, result)
+    assert best is not None
+    return best[1]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Observations as arrays: best confidence, scores, where the expected entry ranks."""
+
+    confidence: np.ndarray  # (n,) calibrated confidence of the best entry
+    scores: np.ndarray  # (n, k) raw scores of the candidates, -inf padded
+    rank: np.ndarray  # (n,) rank of the expected entry among candidates, k if absent
+    handoff: np.ndarray  # (n,) the expected outcome is a handoff
+    choices: int
+
+    @classmethod
+    def build(cls, observations: list[Observation], choices: int) -> _Table:
+        k = max((len(o.candidates) for o in observations), default=1) or 1
+        n = len(observations)
+        scores = np.full((n, k), -np.inf)
+        confidence = np.zeros(n)
+        rank = np.full(n, k)
+        for i, o in enumerate(observations):
+            for j, c in enumerate(o.candidates):
+                scores[i, j] = c.score
+                if c.entry_id == o.expect:
+                    rank[i] = j
+            confidence[i] = o.candidates[0].confidence if o.candidates else -np.inf
+        handoff = np.array([o.expect == HANDOFF for o in observations], dtype=bool)
+        return cls(confidence, scores, rank, handoff, choices)
+
+    def n_close(self, margin: float) -> np.ndarray:
+        return 1 + ((self.scores[:, :1] - self.scores[:, 1:]) < margin).sum(axis=1)
+
+    def score(self, t: Thresholds, n_close: np.ndarray, calibration: Calibration) -> TuneResult:
+        answer = (self.confidence >= t.answer) & (n_close == 1)
+        clarify = ~answer & (self.confidence >= t.clarify) & (n_close > 1)
+        handoff = ~answer & ~clarify
+        right = answer & (self.rank == 0)
+        wrong = answer & (self.rank != 0)
+        offered = clarify & (self.rank < np.minimum(n_close, self.choices))
+        good = right.sum() + 0.5 * offered.sum() + (handoff & self.handoff).sum()
+        n = max(1, len(self.confidence))
+        return TuneResult(t, calibration, good / n, wrong.sum() / n, answer.sum() / n, clarify.sum() / n, len(self.confidence))
+
+
+def _margin(candidates: tuple[Candidate, ...]) -> float:
+    return candidates[0].score - candidates[1].score if len(candidates) > 1 else candidates[0].score
+
+
+def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration) -> tuple[Candidate, ...]:
+    if not candidates:
+        return candidates
+    top = candidates[0].score
+    second = candidates[1].score if len(candidates) > 1 else 0.0
+    out = []
+    for rank, c in enumerate(candidates):
+        margin = c.score - second if rank == 0 else c.score - top
+        z = calibration.a * c.score + calibration.b * margin + calibration.c
+        conf = c.score if calibration.identity else float(1 / (1 + np.exp(-np.clip(z, -30, 30))))
+        out.append(replace(c, confidence=conf))
+    return tuple(out)
