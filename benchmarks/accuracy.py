@@ -201,8 +201,9 @@ def render(rows) -> str:
     return head + "\n" + "\n".join(format_row(r) for r in rows)
 
 
-def write_section(path: Path, table: str) -> None:
-    start, end = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+def write_section(path: Path, table: str, marker: str = "accuracy") -> None:
+    """Replace the block between this benchmark's markers in docs/benchmarks.md."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     block = f"{start}\n{table}\n{end}"
     if start in text and end in text:

@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("bank", type=Path)
     tune.add_argument("--config", type=Path)
     tune.add_argument("--cases", type=Path, help="validation cases to tune on instead of the bank's questions")
+    tune.add_argument("--cross-lingual", action="store_true",
+                      help="with --cases: also score them against the bank's default-language questions only")
     tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)

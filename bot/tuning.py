@@ -9,7 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from faq.bank import Bank
 from faq.evaluation import load_cases
+from faq.language import detect_language
 from faq.loader import load_bank
 from faq.matcher import Matcher
 from faq.tuning import Observation, TuneResult, bank_folds, tune
@@ -26,7 +28,8 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
         if expect not in {e.id for e in matcher.entries} and expect != "handoff":
             continue
         scores = matcher.scores(vector, text)
-        observations.append(Observation(expect, matcher.candidates(scores.combined)))
+        foreign = matcher.is_foreign(detect_language(text))
+        observations.append(Observation(expect, matcher.candidates(scores.combined, foreign), foreign))
     return observations
 
 
@@ -41,6 +44,13 @@ def run_tune(args: argparse.Namespace) -> int:
         cases = [(c.text, c.expect) for c in load_cases(args.cases, known_entries=served)]
         observations = observe(responder.brain.matcher, cases)
         source = str(args.cases)
+        if args.cross_lingual:
+            # The same cases against the bank's default-language questions only: every
+            # other language becomes cross-lingual, as for a bank not yet translated.
+            bank = default_language_only(responder.bank)
+            matcher = Matcher(bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
+            observations += observe(matcher, cases)
+            source += f" (and again with only the {bank.language} questions)"
     else:
         observations = []
         bank = load_bank(args.bank)
@@ -59,6 +69,13 @@ def run_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_language_only(bank: Bank) -> Bank:
+    entries = tuple(
+        replace(e, questions={bank.language: e.questions[bank.language]}) for e in bank.entries if bank.language in e.questions
+    )
+    return replace(bank, entries=entries)
+
+
 def report(result: TuneResult, source: str) -> str:
     return (
         f"tuned on {result.observations} messages from {source}:\n"
@@ -72,8 +89,8 @@ def matcher_block(result: TuneResult) -> str:
     doc = {
         "matcher": {
             "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
-            "intent": round(t.intent, 3), "route": round(t.route, 3),
-            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4)},
+            "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
+            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4)},
         }
     }
     return yaml.safe_dump(doc, sort_keys=False)

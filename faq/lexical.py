@@ -9,10 +9,11 @@ an inverted index so a query touches only questions that share an n-gram with it
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 
 from .text import fold
 
@@ -30,7 +31,7 @@ def ngrams(text: str, n: int = 3) -> Counter[str]:
 
 
 class LexicalIndex:
-    """Cosine similarity of TF-IDF character trigram vectors."""
+    """Cosine similarity of TF-IDF character trigram vectors (a sparse matrix product)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.size = len(texts)
@@ -38,28 +39,30 @@ class LexicalIndex:
         df: Counter[str] = Counter()
         for c in counts:
             df.update(c.keys())
-        self._idf = {g: math.log((1 + self.size) / (1 + n)) + 1.0 for g, n in df.items()}
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._vocabulary = {g: i for i, g in enumerate(df)}
+        self._idf = np.array([math.log((1 + self.size) / (1 + df[g])) + 1.0 for g in df], dtype=np.float32)
+        self._unseen_idf = math.log(1 + self.size) + 1.0
+        rows, cols, values = [], [], []
         for row, c in enumerate(counts):
-            vec = {g: (1 + math.log(tf)) * self._idf[g] for g, tf in c.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            for g, v in vec.items():
-                self._postings[g].append((row, v / norm))
+            for g, tf in c.items():
+                rows.append(row)
+                cols.append(self._vocabulary[g])
+                values.append((1 + math.log(tf)) * self._idf[self._vocabulary[g]])
+        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(self.size, len(self._vocabulary)), dtype=np.float32)
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self._matrix = sparse.diags(1.0 / norms).dot(matrix).tocsc().astype(np.float32)
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text`` against every indexed text, shape ``(size,)``."""
-        out = np.zeros(self.size, dtype=np.float32)
         grams = ngrams(text)
-        vec = {g: (1 + math.log(tf)) * self._idf[g] for g, tf in grams.items() if g in self._idf}
-        if not vec:
-            return out
+        known = [(self._vocabulary[g], (1 + math.log(tf)) * self._idf[self._vocabulary[g]]) for g, tf in grams.items() if g in self._vocabulary]
+        if not known or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
         # Unknown n-grams still count towards the message's length: a message made
         # mostly of words the bank never uses is not a close match.
-        unseen_idf = math.log(1 + self.size) + 1.0
-        unknown_sq = sum(((1 + math.log(tf)) * unseen_idf) ** 2 for g, tf in grams.items() if g not in self._idf)
-        norm = math.sqrt(sum(v * v for v in vec.values()) + unknown_sq) or 1.0
-        for g, v in vec.items():
-            w = v / norm
-            for row, weight in self._postings[g]:
-                out[row] += w * weight
-        return out
+        unknown_sq = sum(((1 + math.log(tf)) * self._unseen_idf) ** 2 for g, tf in grams.items() if g not in self._vocabulary)
+        cols = np.array([c for c, _ in known])
+        values = np.array([v for _, v in known], dtype=np.float32)
+        values /= math.sqrt(float((values**2).sum()) + unknown_sq)
+        return np.asarray(self._matrix[:, cols] @ values, dtype=np.float32).ravel()

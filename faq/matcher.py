@@ -19,7 +19,6 @@ answer, clarify, handoff, or a small-talk intent. ``read`` is synchronous CPU wo
 from __future__ import annotations
 
 import asyncio
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -120,6 +119,29 @@ def judge(
     return Verdict.HANDOFF, Reason.NOT_COVERED, candidates
 
 
+def language_offsets(vectors: np.ndarray, languages: list[str], parallel_from: int, pivot: str) -> dict[str, np.ndarray]:
+    """Per-language offset of the embedding space, estimated from parallel examples.
+
+    Multilingual encoders place sentences of one language closer together than their
+    meaning warrants: a Persian question about delivery can sit nearer to a Persian
+    "thank you" than to the English "when will my order arrive?". The small-talk
+    examples say the same things in every language, so the difference between a
+    language's mean vector and the pivot language's mean over them is (mostly) language,
+    not meaning. Subtracting it from every vector of that language aligns the spaces.
+    ``parallel_from`` is the index where the parallel (small-talk) examples start.
+    """
+    parallel = vectors[parallel_from:]
+    langs = languages[parallel_from:]
+    by_lang: dict[str, list[int]] = {}
+    for i, lang in enumerate(langs):
+        by_lang.setdefault(lang, []).append(i)
+    if pivot not in by_lang:
+        return {}
+    pivot_mean = parallel[by_lang[pivot]].mean(axis=0)
+    return {lang: (parallel[idx].mean(axis=0) - pivot_mean).astype(np.float32)
+            for lang, idx in by_lang.items() if lang != pivot and len(idx) >= 20}
+
+
 class Matcher:
     """Built once per bank version; immutable and thread-safe afterwards."""
 
@@ -142,37 +164,60 @@ class Matcher:
         self._entry_count = len(self.entries)
 
         texts: list[str] = []
+        languages: list[str] = []
         rows: list[int] = []
         for index, entry in enumerate(self.entries):
-            for _, question in entry.all_questions():
+            for lang, question in entry.all_questions():
                 texts.append(question)
+                languages.append(lang)
                 rows.append(index)
+        self._question_languages = frozenset(languages)
         self._lexical = LexicalIndex(texts)
         self._lexical_rows = np.array(rows, dtype=np.int64)
         for offset, intent in enumerate(intents):
-            for _, example in self.smalltalk.examples[intent]:
+            for lang, example in self.smalltalk.examples[intent]:
                 texts.append(example)
+                languages.append(lang)
                 rows.append(self._entry_count + offset)
         self._rows = np.array(rows, dtype=np.int64)
-        self._texts = texts
-        if isinstance(encoder, CachedEncoder):
-            self._vectors = encoder.encode_cached(texts)
-        else:
-            self._vectors = encoder.encode(texts)
+        vectors = self._encode_known(texts)
+        self._offsets = language_offsets(vectors, languages, len(self._lexical_rows), bank.language)
+        self._vectors = self._shift(vectors, languages)
         self._head = self._train_head(cache_dir)
 
     # -- construction --------------------------------------------------------------------
     def _train_head(self, cache_dir: str | Path | None) -> SoftmaxHead | None:
         mode = self.settings.head
-        if mode == "off" or len(self.labels) < 2:
+        if mode == "off" or self._entry_count < 2:
             return None
         if mode == "auto":
             per_entry = np.bincount(self._lexical_rows, minlength=self._entry_count) if self._entry_count else np.zeros(0)
             if not len(per_entry) or per_entry.mean() < self.settings.head_min_examples:
                 return None
+        # Entries only: small-talk examples come in six languages while bank questions are
+        # often English-only, and a head trained on both learns "not English → small talk".
+        n = len(self._lexical_rows)
         return train_cached(
-            self.encoder.name, self._vectors, self._rows, len(self.labels), self.settings.head_training, cache_dir
+            self.encoder.name, self._vectors[:n], self._rows[:n], self._entry_count, self.settings.head_training, cache_dir
         )
+
+    def _encode_known(self, texts: list[str]) -> np.ndarray:
+        if isinstance(self.encoder, CachedEncoder):
+            return self.encoder.encode_cached(texts)
+        return self.encoder.encode(texts)
+
+    def _shift(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
+        """Move each vector by its language's offset and re-normalise (see language_offsets)."""
+        if not self._offsets:
+            return vectors
+        shifted = vectors.copy()
+        for i, lang in enumerate(languages):
+            offset = self._offsets.get(lang or "")
+            if offset is not None:
+                shifted[i] -= offset
+        norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return (shifted / norms).astype(np.float32)
 
     @property
     def has_head(self) -> bool:
@@ -180,7 +225,8 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------
     def encode(self, texts: list[str]) -> np.ndarray:
-        return self.encoder.encode(texts)
+        """Customer messages → vectors in the bank's space (language offset removed)."""
+        return self._shift(self.encoder.encode(texts), [detect_language(t) for t in texts])
 
     def scores(self, vector: np.ndarray, text: str) -> Scores:
         n = len(self.labels)
@@ -192,20 +238,17 @@ class Matcher:
             lex_rows = self._lexical.scores(text)
             np.maximum.at(lexical, self._lexical_rows, lex_rows)
         s = self.settings
-        head = self._head.probabilities(vector) if self._head is not None else None
-        if head is not None:
-            combined = s.head_weight * head + (1 - s.head_weight) * cosine
-        else:
-            combined = cosine.copy()
-        combined = combined + s.lexical_weight * lexical
+        head = None
+        combined = cosine.copy()
+        if self._head is not None:
+            head = self._head.probabilities(vector)
+            combined[: self._entry_count] = s.head_weight * head + (1 - s.head_weight) * cosine[: self._entry_count]
+        combined[: self._entry_count] += s.lexical_weight * lexical[: self._entry_count]
         return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical)
 
-    def confidence(self, score: float, margin: float) -> float:
-        cal = self.settings.calibration
-        if cal.identity:
-            return float(score)
-        z = cal.a * score + cal.b * margin + cal.c
-        return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+    def is_foreign(self, language: str | None) -> bool:
+        """True when no bank question is written in ``language`` (a cross-lingual match)."""
+        return language is not None and language not in self._question_languages
 
     # -- reading -------------------------------------------------------------------------
     def read(self, text: str, name: str | None = None) -> Reading:
@@ -227,21 +270,24 @@ class Matcher:
     def read_scores(self, scores: Scores, language: str | None, text: str, greeted: bool = False) -> Reading:
         t = self.settings.thresholds
         combined = scores.combined
-        candidates = self._candidates(combined)
-        best_label = int(np.argmax(combined))
-        if best_label >= self._entry_count:
-            intent = self.intents[self.labels[best_label]]
-            score = float(combined[best_label])
-            if score >= t.intent and not (greeted and intent is Intent.GREETING):
+        candidates = self._candidates(combined, self.is_foreign(language))
+        if len(self.labels) > self._entry_count:
+            # Small talk and requests for a person: by cosine, clearly nearer than any entry.
+            cosine = scores.cosine
+            best_intent = self._entry_count + int(np.argmax(cosine[self._entry_count:]))
+            best_entry = float(cosine[: self._entry_count].max()) if self._entry_count else -1.0
+            score = float(cosine[best_intent])
+            intent = self.intents[self.labels[best_intent]]
+            if score >= t.intent and score - best_entry >= t.intent_margin and not (greeted and intent is Intent.GREETING):
                 return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
         return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)
 
-    def candidates(self, combined: np.ndarray) -> tuple[Candidate, ...]:
+    def candidates(self, combined: np.ndarray, foreign: bool = False) -> tuple[Candidate, ...]:
         """The best entries by combined score, with calibrated confidences."""
-        return self._candidates(combined)
+        return self._candidates(combined, foreign)
 
-    def _candidates(self, combined: np.ndarray) -> tuple[Candidate, ...]:
+    def _candidates(self, combined: np.ndarray, foreign: bool) -> tuple[Candidate, ...]:
         if not self._entry_count:
             return ()
         entry_scores = combined[: self._entry_count]
@@ -254,7 +300,8 @@ class Matcher:
             score = float(entry_scores[index])
             margin = score - second if rank == 0 else score - float(entry_scores[top[0]])
             entry = self.entries[int(index)]
-            result.append(Candidate(entry.id, entry.department, self.confidence(score, margin), score))
+            confidence = self.settings.calibration.confidence(score, margin, foreign)
+            result.append(Candidate(entry.id, entry.department, confidence, score))
         return tuple(result)
 
     def _intent_reading(

@@ -6,6 +6,7 @@ from the bank's own questions (or from validation cases) and prints the block to
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -14,34 +15,51 @@ from .head import HeadSettings
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Platt scaling: confidence = sigmoid(a·score + b·margin + c).
+    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign).
 
-    The identity calibration (the default until ``helpline tune`` runs) passes the
-    combined score through unchanged.
+    ``foreign`` is 1 when the message is in a language none of the bank's questions
+    are written in: cross-lingual scores run lower for the same certainty, and the lead
+    over the runner-up (``margin``) says more than the raw score. The identity
+    calibration (all zero) passes the combined score through unchanged.
     """
 
     a: float = 0.0
     b: float = 0.0
     c: float = 0.0
+    d: float = 0.0
+
+    @classmethod
+    def default(cls) -> Calibration:
+        """Fitted by ``helpline tune data/bank --cases data/eval/demo-cases.yml --cross-lingual
+        --max-wrong 0.06`` with the default encoder; used when config.yml sets none."""
+        return cls(a=7.7472, b=2.9682, c=-5.7552, d=0.5363)
 
     @property
     def identity(self) -> bool:
-        return self.a == 0.0 and self.b == 0.0 and self.c == 0.0
+        return self.a == 0.0 and self.b == 0.0 and self.c == 0.0 and self.d == 0.0
+
+    def confidence(self, score: float, margin: float, foreign: bool) -> float:
+        if self.identity:
+            return float(score)
+        z = self.a * score + self.b * margin + self.c + self.d * float(foreign)
+        return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 0.55  # confidence needed to answer with the best entry
-    margin: float = 0.05  # ...and this lead over the runner-up, else ask which one
-    clarify: float = 0.40  # confidence needed to offer the closest entries as choices
-    intent: float = 0.50  # score needed for a small-talk / handoff-request match
+    # Defaults = the tuned values in config.yml (see Calibration.default).
+    answer: float = 0.725  # confidence needed to answer with the best entry
+    margin: float = 0.08  # ...and this lead over the runner-up, else ask which one
+    clarify: float = 0.35  # confidence needed to offer the closest entries as choices
+    intent: float = 0.88  # cosine needed for a small-talk / handoff-request match...
+    intent_margin: float = 0.04  # ...and its lead over the closest entry
     route: float = 0.30  # confidence needed for the closest entry's department to get the handoff
 
 
 @dataclass(frozen=True, slots=True)
 class MatcherSettings:
     thresholds: Thresholds = field(default_factory=Thresholds)
-    calibration: Calibration = field(default_factory=Calibration)
+    calibration: Calibration = field(default_factory=Calibration.default)
     head: str = "auto"  # auto | on | off
     head_min_examples: float = 3.0  # auto: train the head when entries average this many examples
     head_weight: float = 0.5  # share of the head's probability in the combined score
@@ -54,16 +72,16 @@ class MatcherSettings:
         """Build from config.yml's ``matcher:`` section. Raises ValueError listing unknown keys."""
         raw = dict(raw or {})
         threshold_names = {f.name for f in fields(Thresholds)}
-        calibration = raw.pop("calibration", None) or {}
+        calibration = raw.pop("calibration", None)
         thresholds = {k: float(raw.pop(k)) for k in list(raw) if k in threshold_names}
         unknown = set(raw) - {f.name for f in fields(cls)} - {"head_training"}
-        unknown |= {f"calibration.{k}" for k in set(calibration) - {"a", "b", "c"}}
+        unknown |= {f"calibration.{k}" for k in set(calibration or {}) - {"a", "b", "c", "d"}}
         if unknown:
             raise ValueError(f"unknown matcher setting(s): {', '.join(sorted(unknown))}")
         head_training = raw.pop("head_training", None) or {}
         settings = cls(
             thresholds=Thresholds(**thresholds),
-            calibration=Calibration(**{k: float(v) for k, v in calibration.items()}),
+            calibration=Calibration(**{k: float(v) for k, v in calibration.items()}) if calibration is not None else Calibration.default(),
             head_training=HeadSettings(**head_training),
         )
         kinds = {"head": str, "head_min_examples": float, "head_weight": float, "lexical_weight": float, "clarify_choices": int}

