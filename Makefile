@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,st]'
 	touch $(STAMP)
 
+# Until the server lands (issue 4), the demo is the terminal chat on the demo bank.
 run: install
-	$(BIN)/helpline run
+	$(BIN)/helpline chat data/bank --name Sara
 
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q

