@@ -1,4 +1,4 @@
-"""The ``helpline`` command: check, eval, chat, tune. (``run`` arrives with the server.)
+"""The ``helpline`` command: check, eval, chat, tune, run.
 
 Every error a person can cause (a broken bank, a bad config, a missing file) prints one
 line per problem on stderr and exits non-zero; never a traceback.
@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)
+
+    run = sub.add_parser("run", help="serve web chat, REST, the agent console and the configured channels")
+    run.add_argument("--config", type=Path)
+    run.add_argument("--bank", type=Path)
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.set_defaults(handler=cmd_run)
     return parser
 
 
@@ -149,6 +156,22 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .tuning import run_tune
 
     return run_tune(args)
+
+
+# -- run ------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from .server import ChannelConfigError, serve
+    from .store import StoreError
+
+    from .logs import configure
+
+    configure()
+    try:
+        return serve(load_config(args.config, bank=args.bank), host=args.host, port=args.port)
+    except (ChannelConfigError, StoreError) as exc:
+        for line in str(exc).splitlines():
+            print(line, file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":  # pragma: no cover

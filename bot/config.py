@@ -82,11 +82,13 @@ class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     routing: Routing = field(default_factory=Routing)
+    database_url: str = "sqlite:///var/helpline.db"
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # per connector, its own schema
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 _ENV = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
-TOP_KEYS = {"bank", "phrases", "brand", "model", "matcher", "routing"}
+TOP_KEYS = {"bank", "phrases", "brand", "model", "matcher", "routing", "database_url", "channels", "agents"}
 
 
 def secret(value: Any, where: str, problems: list[str], environ: dict[str, str] | None = None) -> Secret | None:
@@ -169,6 +171,13 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
         response_minutes=int(routing_raw.get("response_minutes", 60)),
         departments=departments,
     )
+    database_url = str(os.environ.get("HELPLINE_DATABASE_URL") or doc.get("database_url") or "sqlite:///var/helpline.db")
+    if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
+        database_url = "sqlite:///" + str(base / database_url[len("sqlite:///"):])
+    channels = doc.get("channels") or {}
+    if not isinstance(channels, dict) or not all(isinstance(v, dict) or v is None for v in channels.values()):
+        problems.append(f"{where}: channels: must map a channel name to its settings")
+        channels = {}
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -179,5 +188,7 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
         model=model,
         matcher=matcher,
         routing=routing,
+        database_url=database_url,
+        channels={str(k): dict(v or {}) for k, v in channels.items()},
         raw=doc,
     )

@@ -74,17 +74,13 @@ class Policy:
         language = reading.language if reading and reading.language else (message.language or state.language)
         language = language or self.bank.language
         state = replace(state, language=language)
-        if state.mode is ConversationMode.HUMAN:
+        if state.mode in (ConversationMode.HUMAN, ConversationMode.WAITING):
+            # A person owns it, or is about to: the bot stays out (agents see every message).
             return Decision("silent", state=state)
         if message.text.startswith(ANSWER_PAYLOAD) or message.text == NONE_PAYLOAD:
             return self._choice(state, message)
         if reading is None:
             return self._handoff(state, message, None, "not_covered", 0.0)
-        if state.mode is ConversationMode.WAITING and reading.verdict is not Verdict.ANSWER:
-            key = "handoff.waiting"
-            department = self._department_name(state.department, language)
-            text = self.catalogue.personal(key, language, message.display_name, department=department)
-            return Decision("handoff", (Reply(text, ReplyKind.ACK, language=language),), state=self._replied(state))
         verdict = reading.verdict
         if verdict is Verdict.HANDOFF:
             department = reading.department_hint(self.route_threshold)

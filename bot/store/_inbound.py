@@ -98,6 +98,25 @@ class InboundStore(StoreBase):
             duplicate=False,
         )
 
+    async def open_conversation(
+        self, channel: str, channel_user_id: str, display_name: str | None = None
+    ) -> r.ConversationRecord:
+        """The handle's open conversation, created (with its customer) if there is none.
+
+        Used when a channel opens before the first message (the web chat's hello).
+        On retry: returns the same open conversation; concurrent calls create one.
+        """
+
+        async def find_or_create(session: AsyncSession) -> r.ConversationRecord:
+            now = self._now()
+            person = await _customer_by_handle(session, channel, channel_user_id, now)
+            person.display_name = display_name or person.display_name
+            conv = await _open_conversation(session, person, channel, channel_user_id, now)
+            await session.flush()
+            return to.conversation(conv, person.display_name)
+
+        return await self._write_racing(find_or_create)
+
     async def mark_processed(self, message_id: int) -> None:
         """Note that the policy has decided on inbound message ``message_id``.
         On retry: no-op (the first time is kept)."""

@@ -95,7 +95,14 @@ class OutboxStore(StoreBase):
             return to.message(row), to.outbox(item)
 
     async def due_outbox(
-        self, now: datetime, limit: int = 100, *, lease: timedelta | None = timedelta(seconds=60)
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        lease: timedelta | None = timedelta(seconds=60),
+        channels: set[str] | None = None,
+        conversation_id: str | None = None,
+        include_backoff: bool = False,
     ) -> list[r.OutboxItem]:
         """Pending replies whose ``next_attempt_at`` has come, oldest first.
 
@@ -103,17 +110,26 @@ class OutboxStore(StoreBase):
         moves to ``now + lease``, so another sender (or process) does not pick them
         up meanwhile; a sender that dies without reporting gets them retried when the
         lease ends. On PostgreSQL rows another process is claiming are skipped.
-        ``lease=None`` only reads.
+        ``lease=None`` only reads. ``channels`` / ``conversation_id`` narrow the
+        search (the push worker; a pull channel collecting one conversation's replies).
+        ``include_backoff`` also takes pending replies whose next attempt lies in the
+        future (the customer is back: no reason to wait out the backoff).
         """
         now = as_utc(now)
         query = (
             sa.select(Outbox, Message, Conversation.channel_user_id)
             .join(Message, Message.id == Outbox.message_id)
             .join(Conversation, Conversation.id == Outbox.conversation_id)
-            .where(Outbox.status == "pending", Outbox.next_attempt_at <= now)
+            .where(Outbox.status == "pending")
             .order_by(Outbox.next_attempt_at, Outbox.id)
             .limit(limit)
         )
+        if not include_backoff:
+            query = query.where(Outbox.next_attempt_at <= now)
+        if channels is not None:
+            query = query.where(Outbox.channel.in_(sorted(channels)))
+        if conversation_id is not None:
+            query = query.where(Outbox.conversation_id == conversation_id)
         if lease is not None:
             query = query.with_for_update(skip_locked=True, of=Outbox)
         async with self._transaction(write=lease is not None) as session:
