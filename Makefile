@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,st]'
 	touch $(STAMP)
 
-# Until the server lands (issue 4), the demo is the terminal chat on the demo bank.
+# The demo: web chat, REST and the agent console on http://127.0.0.1:8080 with the demo bank.
+# Set HELPLINE_ADMIN_TOKEN to sign in to the console at /console/.
 run: install
-	$(BIN)/helpline chat data/bank --name Sara
+	$(BIN)/helpline run
 
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q

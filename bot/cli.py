@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `helpline eval ... | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--cases", type=Path, help="validation cases to tune on instead of the bank's questions")
     tune.add_argument("--cross-lingual", action="store_true",
                       help="with --cases: also score them against the bank's default-language questions only")
+    tune.add_argument("--clarify-credit", type=float, default=0.0,
+                      help="worth of a clarification offering the right entry, 0..1 (default 0: as eval counts it)")
     tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)

@@ -96,6 +96,9 @@ class Policy:
                 feedback=feedback, confidence=reading.confidence,
             )
         if verdict is Verdict.CLARIFY:
+            if state.pending_choices:  # we asked once already and it did not help
+                department = reading.department_hint(self.route_threshold)
+                return self._handoff(state, message, department, "clarify_failed", reading.confidence)
             return self._clarify(state, message, reading)
         assert reading.entry_id is not None
         return self._answer(state, message, reading.entry_id, reading.confidence)

@@ -31,8 +31,8 @@ class Calibration:
     @classmethod
     def default(cls) -> Calibration:
         """Fitted by ``helpline tune data/bank --cases data/eval/demo-cases.yml --cross-lingual
-        --max-wrong 0.06`` with the default encoder; used when config.yml sets none."""
-        return cls(a=7.7472, b=2.9682, c=-5.7552, d=0.5363)
+        --max-wrong 0.03`` with the default encoder; used when config.yml sets none."""
+        return cls(a=7.2269, b=5.9631, c=-5.2406, d=0.7368)
 
     @property
     def identity(self) -> bool:
@@ -48,9 +48,9 @@ class Calibration:
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # Defaults = the tuned values in config.yml (see Calibration.default).
-    answer: float = 0.725  # confidence needed to answer with the best entry
-    margin: float = 0.08  # ...and this lead over the runner-up, else ask which one
-    clarify: float = 0.35  # confidence needed to offer the closest entries as choices
+    answer: float = 0.775  # confidence needed to answer with the best entry
+    margin: float = 0.04  # ...and this lead over the runner-up, else ask which one
+    clarify: float = 0.6  # confidence needed to offer the closest entries as choices
     intent: float = 0.88  # cosine needed for a small-talk / handoff-request match...
     intent_margin: float = 0.04  # ...and its lead over the closest entry
     route: float = 0.30  # confidence needed for the closest entry's department to get the handoff

@@ -100,12 +100,13 @@ def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calib
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
-         margins: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)) -> TuneResult:
+         margins: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08), clarify_credit: float = 0.0) -> TuneResult:
     """Search answer/margin/clarify thresholds on calibrated confidences.
 
     Vectorised over the observations: every threshold combination is scored with a few
     numpy operations, so thousands of combinations over thousands of messages take
-    seconds. ``judge`` in the matcher is the live rule this mirrors; the tests check
+    seconds. ``clarify_credit`` is what a clarification offering the right entry is
+    worth against a direct answer (0 = as ``helpline eval`` counts it: a miss). ``judge`` in the matcher is the live rule this mirrors; the tests check
     that both agree.
     """
     calibration = fit_calibration(observations)
@@ -119,7 +120,7 @@ def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0
             if clarify > answer:
                 continue
             t = replace(base, answer=float(answer), margin=float(margin), clarify=float(clarify))
-            result = table.score(t, n_close, calibration)
+            result = table.score(t, n_close, calibration, clarify_credit)
             # Prefer: within the wrong-answer budget; then most served correctly; then fewer wrong.
             key = (result.wrong_answer_rate <= max_wrong, result.accuracy - result.wrong_answer_rate, -result.wrong_answer_rate)
             if best is None or key > best[0]:
@@ -157,14 +158,14 @@ class _Table:
     def n_close(self, margin: float) -> np.ndarray:
         return 1 + ((self.scores[:, :1] - self.scores[:, 1:]) < margin).sum(axis=1)
 
-    def score(self, t: Thresholds, n_close: np.ndarray, calibration: Calibration) -> TuneResult:
+    def score(self, t: Thresholds, n_close: np.ndarray, calibration: Calibration, clarify_credit: float) -> TuneResult:
         answer = (self.confidence >= t.answer) & (n_close == 1)
         clarify = ~answer & (self.confidence >= t.clarify) & (n_close > 1)
         handoff = ~answer & ~clarify
         right = answer & (self.rank == 0)
         wrong = answer & (self.rank != 0)
         offered = clarify & (self.rank < np.minimum(n_close, self.choices))
-        good = right.sum() + 0.5 * offered.sum() + (handoff & self.handoff).sum()
+        good = right.sum() + clarify_credit * offered.sum() + (handoff & self.handoff).sum()
         n = max(1, len(self.confidence))
         return TuneResult(t, calibration, good / n, wrong.sum() / n, answer.sum() / n, clarify.sum() / n, len(self.confidence))
 

@@ -125,3 +125,15 @@ def test_eval_rejects_cases_naming_unknown_entries(tmp_path, capsys):
     cases.write_text("cases:\n  - {lang: en, expect: no-such-entry, text: hi}\n", encoding="utf-8")
     assert main(["eval", str(DEMO_BANK), str(cases), "--config", str(ROOT / "config.yml"), "--json"]) == 1
     assert f"{cases}:2: expect 'no-such-entry'" in capsys.readouterr().err
+
+
+def test_a_second_ambiguous_message_after_a_clarification_hands_off(demo_responder):
+    policy = demo_responder.brain.policy
+    message = Message(channel="test", conversation_id="c1", user_id="u1", text="refund return thing")
+    ambiguous = Reading(Verdict.CLARIFY, Reason.AMBIGUOUS, "en", (
+        Candidate("return-policy", "support", 0.5, 0.7), Candidate("refund-status", "billing", 0.48, 0.69)))
+    first = policy.decide(ConversationState(), message, ambiguous)
+    assert first.outcome == "clarify"
+    assert [b.payload for b in first.replies[0].buttons][-1] == NONE_PAYLOAD
+    second = policy.decide(first.state, message, ambiguous)
+    assert second.outcome == "handoff" and second.handoff.reason == "clarify_failed"
