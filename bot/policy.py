@@ -89,7 +89,7 @@ class Policy:
             return replace(decision, feedback=feedback)
         if verdict in (Verdict.GREETING, Verdict.THANKS, Verdict.GOODBYE):
             key = {Verdict.GREETING: "greeting", Verdict.THANKS: "thanks", Verdict.GOODBYE: "goodbye"}[verdict]
-            text = self.catalogue.personal(key, language, message.display_name)
+            text = self.catalogue.personal(key, language, _first_name(message.display_name))
             feedback = ("thanks",) if verdict is Verdict.THANKS else ()
             return Decision(
                 str(verdict), (Reply(text, ReplyKind.ACK, language=language),), state=self._replied(state),
@@ -108,8 +108,9 @@ class Policy:
         entry = self.bank.entry(entry_id)
         used, text = entry.answer_in(state.language or self.bank.language, self.bank.language)
         replies = []
-        if not state.replied and message.display_name:
-            intro = self.catalogue.say("answer_intro.named", used, name=message.display_name)
+        name = _first_name(message.display_name)
+        if not state.replied and name:
+            intro = self.catalogue.say("answer_intro.named", used, name=name)
             text = f"{intro}\n{text}"
         replies.append(Reply(text, ReplyKind.ANSWER, entry_id=entry.id, language=used))
         new_state = replace(self._replied(state), pending_choices=(), department=entry.department)
@@ -122,7 +123,7 @@ class Policy:
             entry = self.bank.entry(candidate.entry_id)
             buttons.append(Button(self._title(entry, language), f"{ANSWER_PAYLOAD}{entry.id}"))
         buttons.append(Button(self.catalogue.say("clarify.none", language), NONE_PAYLOAD))
-        text = self.catalogue.personal("clarify", language, message.display_name)
+        text = self.catalogue.personal("clarify", language, _first_name(message.display_name))
         new_state = replace(self._replied(state), pending_choices=tuple(c.entry_id for c in reading.candidates))
         return Decision(
             "clarify", (Reply(text, ReplyKind.ACK, tuple(buttons), language=language),), state=new_state,
@@ -146,7 +147,7 @@ class Policy:
         language = state.language
         minutes = self.routing.response_minutes_for(department)
         text = self.catalogue.personal(
-            "handoff", language, message.display_name,
+            "handoff", language, _first_name(message.display_name),
             department=self._department_name(department, language),
             response_time=self.catalogue.duration(minutes, language),
         )
@@ -185,3 +186,10 @@ class Policy:
 
     def _first_department(self) -> str | None:
         return self.bank.departments[0].id if self.bank.departments else None
+
+
+def _first_name(display_name: str | None) -> str | None:
+    """How the bot addresses a customer: "Sara Karimi" → "Sara" (channels give full names)."""
+    if not display_name or not display_name.strip():
+        return None
+    return display_name.strip().split()[0]

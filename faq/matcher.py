@@ -262,7 +262,11 @@ class Matcher:
         if not query.strip() or not any(ch.isalnum() for ch in query):
             return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=query)
         vector = self.encode([query])[0]
-        return self.read_scores(self.scores(vector, query), language, query, greeted=rest is not None)
+        scores = self.scores(vector, query)
+        if self.smalltalk.asks_for_person(query):
+            candidates = self._candidates(scores.combined, self.is_foreign(language))
+            return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates)
+        return self.read_scores(scores, language, query, greeted=rest is not None)
 
     async def aread(self, text: str, name: str | None = None) -> Reading:
         return await asyncio.to_thread(self.read, text, name)

@@ -41,6 +41,7 @@ class SmallTalk:
     examples: dict[Intent, tuple[tuple[str, str], ...]]  # intent -> ((lang, text), ...)
     markers: dict[Intent, frozenset[str]]  # folded phrases, any language
     max_marker_words: int
+    mentions: frozenset[str] = frozenset()  # folded phrases asking for a person anywhere in a message
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -60,7 +61,10 @@ class SmallTalk:
             folded.discard("")
             markers[Intent(name)] = frozenset(folded)
             longest = max([longest, *(len(m.split()) for m in folded)])
-        return cls(examples=examples, markers=markers, max_marker_words=longest)
+        mentions = frozenset(
+            fold(str(m)) for texts in ((doc.get("mentions") or {}).get("handoff") or {}).values() for m in texts or ()
+        ) - {""}
+        return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -93,6 +97,20 @@ class SmallTalk:
             if intent in found:
                 return intent
         return None
+
+    def asks_for_person(self, text: str) -> bool:
+        """True when the message asks for a person anywhere in it ("..., get me a manager")."""
+        tokens = fold(text).split()
+        if not tokens:
+            return False
+        joined = f" {' '.join(tokens)} "
+        for phrase in self.mentions:
+            if " " in phrase:
+                if f" {phrase} " in joined:
+                    return True
+            elif any(t == phrase or (len(phrase) >= 5 and t.startswith(phrase)) for t in tokens):
+                return True
+        return False
 
     def strip_greeting(self, text: str, name: str | None = None) -> str | None:
         """The rest of a message that opens with a greeting ("hi, where is my order?").

@@ -139,3 +139,22 @@ async def test_reading_in_a_thread_keeps_the_event_loop_responsive(matcher):
     task.cancel()
     assert all(r.best.entry_id == "shipping-time" for r in readings)
     assert ticks >= 10
+
+
+@pytest.mark.parametrize("text", [
+    "My parcel never arrived, I want to speak to a person",
+    "I was charged twice, let me talk to a human",
+    "سفارشم نرسیده، می‌خوام با مدیر صحبت کنم",
+    "لم يصل طلبي، أريد التحدث مع المدير",
+    "ההזמנה לא הגיעה, תעבירו אותי לנציג",
+    "Заказ не пришёл, соедините с оператором",
+])
+def test_a_request_for_a_person_inside_a_question_is_a_handoff_routed_by_the_question(matcher, text):
+    reading = matcher.read(text)
+    assert (reading.verdict, reading.reason) == (Verdict.HANDOFF, Reason.REQUESTED)
+    assert reading.candidates  # the closest entry still picks the department
+
+
+def test_ordinary_questions_do_not_look_like_requests_for_a_person(matcher):
+    for text in ["How long does delivery take?", "Can I pay with PayPal?", "how do i get a refund"]:
+        assert matcher.read(text).reason is not Reason.REQUESTED
