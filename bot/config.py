@@ -18,6 +18,8 @@ import yaml
 
 from faq.settings import MatcherSettings
 
+from .hours import HoursError, OpeningHours
+
 
 class ConfigError(Exception):
     def __init__(self, problems: list[str]) -> None:
@@ -60,6 +62,7 @@ class ModelConfig:
 @dataclass(frozen=True, slots=True)
 class DepartmentPolicy:
     response_minutes: int = 60
+    hours: OpeningHours | None = None  # None: the routing-wide hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,15 @@ class Routing:
     default_department: str | None = None  # where handoffs go when no entry is close
     response_minutes: int = 60
     departments: dict[str, DepartmentPolicy] = field(default_factory=dict)
+    hours: OpeningHours | None = None  # None: staffed around the clock
 
     def response_minutes_for(self, department: str | None) -> int:
         policy = self.departments.get(department or "")
         return policy.response_minutes if policy else self.response_minutes
+
+    def hours_for(self, department: str | None) -> OpeningHours | None:
+        policy = self.departments.get(department or "")
+        return policy.hours if policy and policy.hours else self.hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,17 +167,35 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
         problems.append(f"{where}: matcher: {exc}")
         matcher = MatcherSettings()
 
-    routing_raw = _section(doc, "routing", {"default_department", "response_minutes", "departments"}, problems, where)
+    routing_raw = _section(doc, "routing", {"default_department", "response_minutes", "departments", "timezone", "hours"},
+                           problems, where)
+    timezone = str(routing_raw.get("timezone") or "UTC")
+
+    def hours(raw: Any, key: str) -> OpeningHours | None:
+        if not raw:
+            return None
+        try:
+            return OpeningHours.parse(raw, timezone)
+        except (HoursError, AttributeError) as exc:
+            problems.append(f"{where}: {key}: {exc}")
+            return None
+
     departments: dict[str, DepartmentPolicy] = {}
     for dep_id, dep in (routing_raw.get("departments") or {}).items():
-        try:
-            departments[str(dep_id)] = DepartmentPolicy(**(dep or {}))
-        except TypeError as exc:
-            problems.append(f"{where}: routing.departments.{dep_id}: {exc}")
+        dep = dict(dep or {})
+        unknown = set(dep) - {"response_minutes", "hours"}
+        if unknown:
+            problems.append(f"{where}: routing.departments.{dep_id}: unknown setting(s) {', '.join(sorted(unknown))}")
+            continue
+        departments[str(dep_id)] = DepartmentPolicy(
+            response_minutes=int(dep.get("response_minutes", routing_raw.get("response_minutes", 60))),
+            hours=hours(dep.get("hours"), f"routing.departments.{dep_id}.hours"),
+        )
     routing = Routing(
         default_department=routing_raw.get("default_department"),
         response_minutes=int(routing_raw.get("response_minutes", 60)),
         departments=departments,
+        hours=hours(routing_raw.get("hours"), "routing.hours"),
     )
     database_url = str(os.environ.get("HELPLINE_DATABASE_URL") or doc.get("database_url") or "sqlite:///var/helpline.db")
     if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):

@@ -50,6 +50,10 @@ REQUIRED: dict[str, frozenset[str]] = {
     "duration.days": frozenset({"n"}),
     "error.temporary.named": frozenset({"name"}),
     "error.temporary.anonymous": frozenset(),
+    "opens.day_time": frozenset({"day", "time"}),
+    "opens.today": frozenset({"time"}),
+    "opens.tomorrow": frozenset({"time"}),
+    **{f"weekday.{d}": frozenset() for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 }
 
 

@@ -14,12 +14,14 @@ two or three are close, otherwise hand off to the closest entry's department.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 
 from faq.bank import Bank
 from faq.matcher import Reading, Reason, Verdict
 
 from .config import Routing
+from .hours import DAYS
 from .messages import Button, Message, Reply, ReplyKind
 from .phrases import Catalogue
 
@@ -77,6 +79,10 @@ class Policy:
         if state.mode in (ConversationMode.HUMAN, ConversationMode.WAITING):
             # A person owns it, or is about to: the bot stays out (agents see every message).
             return Decision("silent", state=state)
+        if not message.text.strip():
+            # A sticker, photo or voice note: connectors pass them with no text.
+            text = self.catalogue.personal("unsupported_media", language, _first_name(message.display_name))
+            return Decision("unsupported", (Reply(text, ReplyKind.SYSTEM, language=language),), state=self._replied(state))
         if message.text.startswith(ANSWER_PAYLOAD) or message.text == NONE_PAYLOAD:
             return self._choice(state, message)
         if reading is None:
@@ -146,11 +152,18 @@ class Policy:
         department = department or state.department or self.routing.default_department or self._first_department()
         language = state.language
         minutes = self.routing.response_minutes_for(department)
-        text = self.catalogue.personal(
-            "handoff", language, _first_name(message.display_name),
-            department=self._department_name(department, language),
-            response_time=self.catalogue.duration(minutes, language),
-        )
+        values = {
+            "department": self._department_name(department, language),
+            "response_time": self.catalogue.duration(minutes, language),
+        }
+        hours = self.routing.hours_for(department)
+        opens_at = hours.next_opening(message.received_at) if hours else None
+        if hours and not hours.is_open(message.received_at) and opens_at is not None:
+            # Outside opening hours: say when the team is back; the message waits in its queue.
+            opens = self._opens(opens_at, message.received_at.astimezone(opens_at.tzinfo), language)
+            text = self.catalogue.personal("handoff.closed", language, _first_name(message.display_name), opens=opens, **values)
+        else:
+            text = self.catalogue.personal("handoff", language, _first_name(message.display_name), **values)
         new_state = replace(self._replied(state), mode=ConversationMode.WAITING, department=department, pending_choices=())
         return Decision(
             "handoff", (Reply(text, ReplyKind.HANDOFF, language=language),), Handoff(department, reason),
@@ -158,6 +171,17 @@ class Policy:
         )
 
     # -- helpers -------------------------------------------------------------------------
+    def _opens(self, opens_at: datetime, now: datetime, language: str | None) -> str:
+        """ "today at 09:00", "tomorrow at 09:00", "on Monday at 09:00" — in the team's time zone."""
+        at = opens_at.strftime("%H:%M")
+        days = (opens_at.date() - now.date()).days
+        if days == 0:
+            return self.catalogue.say("opens.today", language, time=at)
+        if days == 1:
+            return self.catalogue.say("opens.tomorrow", language, time=at)
+        day = self.catalogue.say(f"weekday.{DAYS[opens_at.weekday()]}", language)
+        return self.catalogue.say("opens.day_time", language, day=day, time=at)
+
     @staticmethod
     def _replied(state: ConversationState) -> ConversationState:
         return replace(state, replied=True)

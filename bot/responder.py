@@ -68,8 +68,9 @@ class Responder:
     # -- deciding -----------------------------------------------------------------------
     def decide(self, state: ConversationState, message: Message) -> tuple[Decision, Reading | None]:
         brain = self.brain  # one version for the whole decision, even if a reload lands
-        # A button payload ("/answer x") is decided without the model.
-        reading = None if message.text.startswith("/") else brain.matcher.read(message.text, message.display_name)
+        # A button payload ("/answer x") or a message with no text (media) needs no model.
+        needs_model = message.text.strip() and not message.text.startswith("/")
+        reading = brain.matcher.read(message.text, message.display_name) if needs_model else None
         return brain.policy.decide(state, message, reading), reading
 
     async def adecide(self, state: ConversationState, message: Message) -> tuple[Decision, Reading | None]:

@@ -137,3 +137,9 @@ def test_a_second_ambiguous_message_after_a_clarification_hands_off(demo_respond
     assert [b.payload for b in first.replies[0].buttons][-1] == NONE_PAYLOAD
     second = policy.decide(first.state, message, ambiguous)
     assert second.outcome == "handoff" and second.handoff.reason == "clarify_failed"
+
+
+def test_a_message_without_text_gets_the_unsupported_media_phrase(demo_responder):
+    decision = say(demo_responder, "", name="Sara")
+    assert decision.outcome == "unsupported"
+    assert decision.replies[0].text == demo_responder.catalogue.personal("unsupported_media", "en", "Sara")
