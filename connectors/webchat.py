@@ -9,6 +9,7 @@ stay in the outbox and go out when the customer comes back.
 from __future__ import annotations
 
 import json
+from importlib import resources
 import logging
 import secrets
 import uuid
@@ -25,6 +26,10 @@ log = logging.getLogger("helpline.connectors.web")
 MAX_TEXT = 4000
 
 
+def _static(name: str) -> bytes:
+    return resources.files("connectors.widget").joinpath(name).read_bytes()
+
+
 class WebChatConnector(Connector):
     name = "web"
 
@@ -37,7 +42,25 @@ class WebChatConnector(Connector):
         return cls()
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.get("/chat/ws", self.socket)]
+        return [
+            web.get("/chat/ws", self.socket),
+            web.get("/widget.js", self.widget),
+            web.get("/widget/config.json", self.widget_config),
+            web.get("/", self.demo_page),
+        ]
+
+    async def widget(self, request: web.Request) -> web.Response:
+        """The embeddable widget: one <script> tag on any site (served with CORS open)."""
+        return web.Response(body=_static("widget.js"), content_type="application/javascript", charset="utf-8",
+                            headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
+
+    async def widget_config(self, request: web.Request) -> web.Response:
+        brand = self.runtime.config.brand
+        return web.json_response({"bot_name": brand.bot_name, "colour": brand.colour},
+                                 headers={"Access-Control-Allow-Origin": "*"})
+
+    async def demo_page(self, request: web.Request) -> web.Response:
+        return web.Response(body=_static("demo.html"), content_type="text/html", charset="utf-8")
 
     def parse(self, payload: dict[str, Any]) -> list[Message]:
         """A client frame → a message. ``payload['session']`` is set by the server, not the client."""

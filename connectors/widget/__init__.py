@@ -1,0 +1,1 @@
+"""Static files of the web chat widget (widget.js, the demo page)."""
