@@ -105,9 +105,13 @@ class Engine:
     # -- customers' messages ----------------------------------------------------------------
     async def handle(self, message: Message) -> Handled:
         """Store, decide, reply. Returns the bot's replies (pull channels answer with them)."""
+        # Media is stored as "[sticker]" so agents see what arrived; kind "media" tells a
+        # restart to treat it as media again, not as text.
+        stored_text = message.text if message.text or not message.media else f"[{message.media}]"
         result = await self.store.record_inbound(
-            message.channel, message.conversation_id, message.message_id, message.text,
+            message.channel, message.conversation_id, message.message_id, stored_text,
             display_name=message.display_name, language=message.language, received_at=message.received_at,
+            kind="media" if message.media and not message.text else "customer",
         )
         conversation = result.conversation
         log.info("inbound", extra={"conversation": conversation.id, "channel": message.channel, "duplicate": result.duplicate})
@@ -282,10 +286,11 @@ class Engine:
         pending = await self.store.unprocessed_inbound()
         for record in pending:
             conversation = await self.store.get_conversation(record.conversation_id)
+            media = record.text.strip("[]") if record.kind == "media" else None
             message = Message(
                 channel=record.channel, conversation_id=conversation.channel_user_id, user_id=conversation.channel_user_id,
-                text=record.text, display_name=conversation.customer_name, message_id=record.channel_message_id,
-                received_at=record.created_at,
+                text="" if media else record.text, display_name=conversation.customer_name,
+                message_id=record.channel_message_id, received_at=record.created_at, media=media,
             )
             await self._decide(record, message)
         if pending:

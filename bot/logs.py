@@ -34,6 +34,9 @@ def configure(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # These log request URLs (with bot tokens) or SQL parameters (with phone numbers) below WARNING.
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "httpx", "httpcore", "telegram", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def mask(identifier: str, keep: int = 3) -> str:

@@ -45,5 +45,6 @@ class Message:
     display_name: str | None = None
     message_id: str | None = None  # the channel's id: duplicates are recognised by it
     language: str | None = None  # when the channel knows it
+    media: str | None = None  # "sticker", "photo", "voice"… when the customer sent no text
     received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

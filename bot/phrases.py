@@ -50,6 +50,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     "duration.days": frozenset({"n"}),
     "error.temporary.named": frozenset({"name"}),
     "error.temporary.anonymous": frozenset(),
+    "choices.open": frozenset(),
     "opens.day_time": frozenset({"day", "time"}),
     "opens.today": frozenset({"time"}),
     "opens.tomorrow": frozenset({"time"}),

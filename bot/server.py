@@ -18,6 +18,7 @@ from aiohttp import web
 
 from .config import Config
 from .runtime import Runtime, start_runtime
+from .watcher import watch_bank
 
 log = logging.getLogger("helpline.server")
 
@@ -83,10 +84,12 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         await connector.start()
     recovered = await runtime.engine.recover()
     worker = asyncio.create_task(runtime.engine.run_outbox(), name="outbox")
+    watcher = asyncio.create_task(watch_bank(runtime.responder), name="bank-watcher")
     log.info("serving", extra={"channels": sorted(app[CONNECTORS]), "recovered": recovered})
     yield
     worker.cancel()
-    await asyncio.gather(worker, return_exceptions=True)
+    watcher.cancel()
+    await asyncio.gather(worker, watcher, return_exceptions=True)
     for connector in app[CONNECTORS].values():
         await connector.stop()
 

@@ -29,13 +29,13 @@ from typing import Any, Self
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
-from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channels import DeliveryError, RateLimited, Recipient
 from bot.config import Secret, secret
 from bot.logs import mask
-from bot.messages import Message, Reply, ReplyKind
+from bot.messages import Message, Reply
 
 from .base import Connector, ConnectorError
 
@@ -157,18 +157,21 @@ class TelegramConnector(Connector):
         if not self._wanted_chat(chat) or sender.get("is_bot") or "id" not in sender or "message_id" not in message:
             return []
         text = message.get("text")
+        media = None
         if isinstance(text, str):
             text = _command(text)
         elif isinstance(message.get("caption"), str) and message["caption"].strip():
             text = message["caption"]  # a photo with a question under it: answer the question
         elif any(key in message for key in _MEDIA):
             text = ""
+            media = next(key for key in _MEDIA if key in message)
         else:
             return []  # service messages: a member joined, a title changed, a pinned message…
         message_id = f"{chat['id']}:{message['message_id']}"
         if edited:  # an edit is answered as a new message (the corrected question); each edit once
             message_id += f":edit:{message.get('edit_date', update['update_id'])}"
-        return [self._message(update, chat, sender, text, message_id, message.get("edit_date") or message.get("date"))]
+        return [self._message(update, chat, sender, text, message_id, message.get("edit_date") or message.get("date"),
+                              media=media)]
 
     def _parse_callback(self, update: dict[str, Any], query: dict[str, Any]) -> list[Message]:
         chat = (query.get("message") or {}).get("chat") or {}
@@ -185,14 +188,14 @@ class TelegramConnector(Connector):
         return [self._message(update, chat, sender, data, f"cb:{query['id']}", None)]
 
     def _message(self, update: dict[str, Any], chat: dict[str, Any], sender: dict[str, Any], text: str,
-                 message_id: str, date: int | None) -> Message:
+                 message_id: str, date: int | None, media: str | None = None) -> Message:
         language = sender.get("language_code")
         received = datetime.fromtimestamp(date, timezone.utc) if isinstance(date, int) else datetime.now(timezone.utc)
         return Message(
             channel=self.name, conversation_id=str(chat["id"]), user_id=str(sender.get("id", chat["id"])), text=text,
             display_name=sender.get("first_name") or None, message_id=message_id,
             language=language.split("-")[0].lower()[:2] if isinstance(language, str) and language else None,
-            received_at=received, raw=update,
+            received_at=received, media=media, raw=update,
         )
 
     def _wanted_chat(self, chat: dict[str, Any]) -> bool:
@@ -225,40 +228,8 @@ class TelegramConnector(Connector):
                 await self.bot.answer_callback_query(str(query["id"]))
             except TelegramError as exc:
                 log.info("answerCallbackQuery failed", extra={"channel": self.name, "error": self._scrub(exc)})
-        for message in messages:
-            if message.text:
-                await self.runtime.engine.handle(message)
-            else:
-                await self._unsupported(message)
-
-    async def _unsupported(self, message: Message) -> None:
-        """Media without text: stored (so an agent sees it arrived), answered with a catalogue phrase.
-
-        Same guarantees as :meth:`Engine.handle`: deduplicated by message id, the reply
-        goes through the outbox (stored, then sent, retried), and nothing is said while
-        a person owns the conversation.
-        """
-        runtime = self.runtime
-        store, engine = runtime.store, runtime.engine
-        result = await store.record_inbound(
-            self.name, message.conversation_id, message.message_id, f"[{_media_kind(message.raw)}]",
-            display_name=message.display_name, language=message.language, received_at=message.received_at,
-        )
-        if result.duplicate:
-            return
-        conversation = result.conversation
-        log.info("inbound", extra={"conversation": conversation.id, "channel": self.name, "media": True})
-        async with engine.locks.hold(conversation.id):
-            current = await store.get_conversation(conversation.id)
-            if str(current.state) in ("human", "waiting"):
-                await store.mark_processed(result.message.id)  # the agent sees "[sticker]" in the transcript
-                return
-            await self.typing(Recipient(self.name, message.conversation_id, conversation.id))
-            language = (current.policy_state or {}).get("language") or message.language or current.language
-            text = runtime.responder.catalogue.personal("unsupported_media", language, _first(message.display_name))
-            await store.record_outbound(conversation.id, "bot", text, str(ReplyKind.SYSTEM),
-                                        processed_message_id=result.message.id)
-        await engine.deliver_conversation(conversation.id)
+        for message in messages:  # text="" (media): the policy answers the unsupported_media phrase
+            await self.runtime.engine.handle(message)
 
     async def _poll(self) -> None:
         offset: int | None = None
@@ -285,7 +256,7 @@ class TelegramConnector(Connector):
                 raise
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc))
-            except (Conflict, InvalidToken, Forbidden, NetworkError, TelegramError) as exc:
+            except TelegramError as exc:  # Conflict (a webhook is set elsewhere), NetworkError, InvalidToken…
                 log.warning("telegram polling error", extra={"channel": self.name, "error": self._scrub(exc),
                                                              "retry_in": pause})
                 await asyncio.sleep(pause)
@@ -393,15 +364,6 @@ def _command(text: str) -> str:
     if command == "start":
         return "hello"
     return f"{command} {rest.strip()}".strip() if command else text.lstrip("/")
-
-
-def _media_kind(update: dict[str, Any]) -> str:
-    message = update.get("message") or update.get("edited_message") or {}
-    return next((key for key in _MEDIA if key in message), "media")
-
-
-def _first(display_name: str | None) -> str | None:
-    return display_name.strip().split()[0] if display_name and display_name.strip() else None
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -265,10 +265,9 @@ class WhatsAppConnector(Connector):
         for status in statuses:
             self._record_status(status)
         engine = self.runtime.engine
-        for message in messages:  # an error here is a 500: WhatsApp redelivers, duplicates stop at the store
-            if not message.text:
-                await self._unsupported(message)
-                continue
+        # An error below is a 500: WhatsApp redelivers, and what was stored already is a duplicate.
+        # Media (text="") goes the same way: the policy answers the unsupported_media phrase.
+        for message in messages:
             self._unread[message.conversation_id] = message.message_id or ""
             try:
                 await engine.handle(message)
@@ -286,7 +285,8 @@ class WhatsAppConnector(Connector):
         """
         messages = []
         for value in _values(payload):
-            number_id = (value.get("metadata") or {}).get("phone_number_id") if isinstance(value.get("metadata"), dict) else None
+            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            number_id = metadata.get("phone_number_id")
             if number_id is not None and str(number_id) != self.phone_number_id:
                 continue  # another number of the same business account
             names = {}
@@ -299,8 +299,10 @@ class WhatsAppConnector(Connector):
                 if not sender or not wamid or kind in IGNORED_TYPES:
                     continue
                 sender = str(sender)
+                text = _text_of(item)
                 messages.append(Message(
-                    channel=self.name, conversation_id=sender, user_id=sender, text=_text_of(item),
+                    channel=self.name, conversation_id=sender, user_id=sender, text=text,
+                    media=str(kind) if not text and kind else None,
                     display_name=names.get(sender) or (next(iter(names.values())) if len(names) == 1 else None),
                     message_id=str(wamid), received_at=_timestamp(item.get("timestamp")) or datetime.now(timezone.utc),
                     raw=item,
@@ -314,31 +316,6 @@ class WhatsAppConnector(Connector):
                                                            "error": status.error_title})
         else:
             log.info("whatsapp delivery status", extra=fields)
-
-    async def _unsupported(self, message: Message) -> None:
-        """Media, location, ...: stored for the agents; the bot asks for text (unless a person has it)."""
-        runtime = self.runtime
-        store, engine = runtime.store, runtime.engine
-        kind = str(message.raw.get("type") or "unsupported")
-        result = await store.record_inbound(
-            self.name, message.conversation_id, message.message_id, f"[{kind}]",
-            display_name=message.display_name, received_at=message.received_at,
-        )
-        conversation = result.conversation
-        log.info("inbound", extra={"conversation": conversation.id, "channel": self.name, "type": kind,
-                                   "duplicate": result.duplicate})
-        if result.duplicate:
-            return
-        async with engine.locks.hold(conversation.id):
-            conversation = await store.get_conversation(conversation.id)
-            if conversation.state in ("human", "waiting"):
-                await store.mark_processed(result.message.id)  # the agent sees it in the transcript
-                return
-            name = conversation.customer_name.split()[0] if conversation.customer_name else None
-            text = runtime.responder.catalogue.personal("unsupported_media", policy_state(conversation).language, name)
-            await store.record_outbound(conversation.id, "bot", text, str(ReplyKind.SYSTEM),
-                                        processed_message_id=result.message.id)
-        await engine.deliver_conversation(conversation.id)
 
     # -- out ---------------------------------------------------------------------------------
     async def typing(self, recipient: Recipient) -> None:
@@ -388,7 +365,9 @@ class WhatsAppConnector(Connector):
     async def _send_template(self, recipient: Recipient, reply: Reply) -> None:
         template = self.window_template
         if template is None:
-            raise DeliveryError("outside the 24-hour window and no template configured (channels.whatsapp.window_template)")
+            raise DeliveryError(
+                "outside the 24-hour window and no template configured (channels.whatsapp.window_template)"
+            )
         body: dict[str, Any] = {
             "messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient.channel_user_id,
             "type": "template", "template": {"name": template.name, "language": {"code": template.language}},
@@ -459,7 +438,8 @@ class WhatsAppConnector(Connector):
         error = error if isinstance(error, dict) else {}
         code = error.get("code")
         message = str(error.get("message") or f"HTTP {status}")
-        details = (error.get("error_data") or {}).get("details") if isinstance(error.get("error_data"), dict) else None
+        error_data = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+        details = error_data.get("details")
         if details:
             message = f"{message} ({details})"
         if status == 429 or code in RATE_LIMIT_CODES:

