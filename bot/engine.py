@@ -164,21 +164,21 @@ class Engine:
     # -- agents ----------------------------------------------------------------------------
     async def claim(self, conversation_id: str, agent: str) -> ConversationRecord:
         async with self.locks.hold(conversation_id):
-            conversation = await self.store.get_conversation(conversation_id)
-            if conversation.department:
-                await self.store.open_ticket(conversation_id, conversation.department)
-                await self.store.claim_ticket(conversation_id, agent)
-            return await self.store.set_state(conversation_id, "human", assigned_agent=agent)
+            return await self._take(await self.store.get_conversation(conversation_id), agent)
+
+    async def _take(self, conversation: ConversationRecord, agent: str) -> ConversationRecord:
+        """The conversation becomes the agent's (``human``), with its ticket claimed."""
+        if conversation.department:
+            await self.store.open_ticket(conversation.id, conversation.department)
+            await self.store.claim_ticket(conversation.id, agent)
+        return await self.store.set_state(conversation.id, "human", assigned_agent=agent)
 
     async def agent_reply(self, conversation_id: str, agent: str, text: str) -> MessageRecord:
         """An agent writes to the customer: the conversation becomes theirs if it was not."""
         async with self.locks.hold(conversation_id):
             conversation = await self.store.get_conversation(conversation_id)
             if str(conversation.state) != "human" or conversation.assigned_agent != agent:
-                if conversation.department:
-                    await self.store.open_ticket(conversation_id, conversation.department)
-                    await self.store.claim_ticket(conversation_id, agent)
-                await self.store.set_state(conversation_id, "human", assigned_agent=agent)
+                await self._take(conversation, agent)
             message, _ = await self.store.record_outbound(conversation_id, "agent", text, str(ReplyKind.AGENT), agent=agent)
         await self.deliver_conversation(conversation_id)
         return message
