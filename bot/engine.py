@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .channels import Channels, DeliveryError, NotConnected, RateLimited, Recipient
 from .locks import ConversationLocks
+from .metrics import Metrics
 from .messages import Button, Message, Reply, ReplyKind
 from .policy import ConversationMode, ConversationState, Decision
 from .responder import Responder
@@ -93,6 +95,7 @@ class Engine:
         locks: ConversationLocks | None = None,
         clock: Clock = utc_now,
         retry: RetryPolicy | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.responder = responder
@@ -100,6 +103,7 @@ class Engine:
         self.locks = locks or ConversationLocks()
         self.clock = clock
         self.retry = retry or RetryPolicy()
+        self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
 
     # -- customers' messages ----------------------------------------------------------------
@@ -115,6 +119,7 @@ class Engine:
         )
         conversation = result.conversation
         log.info("inbound", extra={"conversation": conversation.id, "channel": message.channel, "duplicate": result.duplicate})
+        self.metrics.count("helpline_messages_total", channel=message.channel, duplicate=str(result.duplicate).lower())
         if result.duplicate:
             return Handled(conversation.id, duplicate=True)
         delivery = self.channels.get(message.channel)
@@ -123,6 +128,7 @@ class Engine:
         return await self._decide(result.message, message)
 
     async def _decide(self, inbound: MessageRecord, message: Message) -> Handled:
+        started = time.perf_counter()
         async with self.locks.hold(inbound.conversation_id):
             conversation = await self.store.get_conversation(inbound.conversation_id)
             state = policy_state(conversation)
@@ -146,6 +152,9 @@ class Engine:
             await self._apply(conversation, decision, inbound)
             log.info("decided", extra={"conversation": conversation.id, "outcome": decision.outcome,
                                        "confidence": round(decision.confidence, 3)})
+        self.metrics.observe_decision(time.perf_counter() - started)
+        outcome = "answer" if decision.replies and decision.replies[0].entry_id else decision.outcome
+        self.metrics.count("helpline_decisions_total", outcome=outcome)
         await self.deliver_conversation(conversation.id)
         return Handled(conversation.id, duplicate=False, replies=replies, outcome=decision.outcome)
 
@@ -154,10 +163,12 @@ class Engine:
         await self.store.save_policy_state(conversation.id, _saved(state))
         for kind in decision.feedback:
             await self.store.record_feedback(conversation.id, kind, message_id=inbound.id)
+            self.metrics.count("helpline_feedback_total", kind=kind)
         if decision.handoff is not None and str(conversation.state) != "waiting":
             department = decision.handoff.department or ""
             await self.store.set_state(conversation.id, "waiting", department=department, waiting_since=self.clock())
             await self.store.open_ticket(conversation.id, department)
+            self.metrics.count("helpline_handoffs_total", department=department, reason=decision.handoff.reason)
             log.info("handoff", extra={"conversation": conversation.id, "department": department,
                                        "reason": decision.handoff.reason})
 
@@ -250,9 +261,11 @@ class Engine:
                 break
             else:
                 await self.store.mark_delivered(item.outbox_id, self.clock())
+                self.metrics.count("helpline_deliveries_total", channel=item.channel, result="delivered")
 
     async def _failed(self, item: OutboxItem, exc: Exception, delay: float) -> None:
         give_up = item.attempts + 1 >= self.retry.max_attempts and not isinstance(exc, NotConnected)
+        self.metrics.count("helpline_deliveries_total", channel=item.channel, result="failed" if give_up else "retry")
         await self.store.mark_failed_attempt(
             item.outbox_id, f"{type(exc).__name__}: {exc}", self.clock() + timedelta(seconds=delay), give_up=give_up
         )

@@ -67,6 +67,7 @@ def build_app(runtime: Runtime, connectors: dict[str, Any] | None = None) -> web
         app.add_routes(connector.routes())
         runtime.engine.channels.add(name, connector)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     for ep in entry_points(group="helpline.extensions"):
         try:
             setup = ep.load()
@@ -102,6 +103,21 @@ async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "unavailable", "error": type(exc).__name__}, status=503)
     bank = runtime.responder.bank
     return web.json_response({"status": "ok", "bank_version": bank.fingerprint, "entries": len(bank.served())})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format: this process's counters and the store's open queues."""
+    runtime = request.app[RUNTIME]
+    gauges = {}
+    try:
+        open_conversations = await runtime.store.list_conversations(states={"waiting", "human"})
+        gauges["helpline_conversations_waiting"] = sum(1 for c in open_conversations if str(c.state) == "waiting")
+        gauges["helpline_conversations_with_agents"] = sum(1 for c in open_conversations if str(c.state) == "human")
+    except Exception:  # metrics must answer even when the store does not
+        log.warning("metrics: store unavailable")
+    gauges["helpline_bank_entries"] = len(runtime.responder.bank.served())
+    body = runtime.engine.metrics.render(gauges)
+    return web.Response(text=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type": "version=0.0.4"})
 
 
 @web.middleware

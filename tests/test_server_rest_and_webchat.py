@@ -145,3 +145,19 @@ async def test_media_is_stored_as_a_placeholder_and_answered_with_the_catalogue_
     transcript = await served.runtime.store.transcript(handled.conversation_id)
     assert (transcript[0].text, transcript[0].kind) == ("[sticker]", "media")
     assert transcript[1].text == served.runtime.responder.catalogue.personal("unsupported_media", "en", "Sara")
+
+
+async def test_metrics_count_messages_outcomes_handoffs_and_satisfaction(served):
+    await post(served, "m1", "How long does delivery take?", name="Sara")
+    await post(served, "m1", "thanks!")
+    await post(served, "m2", "I want to talk to a manager")
+    response = await served.get("/metrics")
+    assert response.status == 200
+    text = await response.text()
+    assert 'helpline_messages_total{channel="rest",duplicate="false"} 3' in text
+    assert 'helpline_decisions_total{outcome="answer"} 1' in text
+    assert 'helpline_feedback_total{kind="thanks"} 1' in text
+    assert 'helpline_feedback_total{kind="handoff_request"} 1' in text
+    assert 'reason="requested"} 1' in text
+    assert "helpline_decision_seconds_count 3" in text
+    assert "helpline_conversations_waiting 1" in text
