@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)
 
+    gaps = sub.add_parser("gaps", help="what customers asked that the bank does not cover, grouped by topic")
+    gaps.add_argument("--config", type=Path)
+    gaps.add_argument("--bank", type=Path)
+    gaps.add_argument("--days", type=int, default=30)
+    gaps.set_defaults(handler=cmd_gaps)
+
     run = sub.add_parser("run", help="serve web chat, REST, the agent console and the configured channels")
     run.add_argument("--config", type=Path)
     run.add_argument("--bank", type=Path)
@@ -161,6 +167,14 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .tuning import run_tune
 
     return run_tune(args)
+
+
+# -- gaps -----------------------------------------------------------------------------------
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from .gaps import run_gaps
+    from .responder import Responder
+
+    return run_gaps(Responder(load_config(args.config, bank=args.bank)), args.days, sys.stdout)
 
 
 # -- run ------------------------------------------------------------------------------------

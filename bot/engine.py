@@ -59,6 +59,8 @@ class Handled:
     outcome: str = ""
 
 
+UNANSWERED = {"not_covered", "clarify_declined", "clarify_failed"}
+
 _MODES = {"bot": ConversationMode.BOT, "waiting": ConversationMode.WAITING, "human": ConversationMode.HUMAN,
           "resolved": ConversationMode.RESOLVED}
 
@@ -161,7 +163,10 @@ class Engine:
     async def _apply(self, conversation: ConversationRecord, decision: Decision, inbound: MessageRecord) -> None:
         state = decision.state
         await self.store.save_policy_state(conversation.id, _saved(state))
-        for kind in decision.feedback:
+        feedback = list(decision.feedback)
+        if decision.handoff is not None and decision.handoff.reason in UNANSWERED:
+            feedback.append("unanswered")  # what the bank does not cover: `helpline gaps` lists these
+        for kind in feedback:
             await self.store.record_feedback(conversation.id, kind, message_id=inbound.id)
             self.metrics.count("helpline_feedback_total", kind=kind)
         if decision.handoff is not None and str(conversation.state) != "waiting":

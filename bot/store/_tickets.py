@@ -96,3 +96,20 @@ class TicketStore(StoreBase):
             query = query.where(FeedbackEvent.at >= as_utc(since))
         async with self._transaction(write=False) as session:
             return {kind: count for kind, count in (await session.execute(query)).all()}
+
+    async def messages_with_feedback(
+        self, kind: str, since: datetime | None = None, limit: int = 1000
+    ) -> list[r.MessageRecord]:
+        """The customer messages a signal of ``kind`` points at (e.g. ``unanswered``:
+        what the bank did not cover), newest first."""
+        query = (
+            sa.select(Message)
+            .join(FeedbackEvent, FeedbackEvent.message_id == Message.id)
+            .where(FeedbackEvent.kind == kind)
+            .order_by(FeedbackEvent.at.desc())
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(FeedbackEvent.at >= as_utc(since))
+        async with self._transaction(write=False) as session:
+            return [to.message(row) for row in await session.scalars(query)]
