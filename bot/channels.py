@@ -49,6 +49,11 @@ class Delivery(ABC):
     async def typing(self, recipient: Recipient) -> None:
         """Show that the bot is working on an answer (best effort, never raises)."""
 
+    def listening(self, recipient: Recipient) -> bool:
+        """Can this process reach the customer right now? (A web-chat socket lives in one
+        process; an HTTP API such as Telegram's is reachable from any.)"""
+        return True
+
 
 @dataclass
 class Channels:

@@ -91,12 +91,13 @@ class Config:
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     routing: Routing = field(default_factory=Routing)
     database_url: str = "sqlite:///var/helpline.db"
+    redis_url: str | None = None  # set when several processes share the database
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # per connector, its own schema
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 _ENV = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
-TOP_KEYS = {"bank", "phrases", "brand", "model", "matcher", "routing", "database_url", "channels", "agents"}
+TOP_KEYS = {"bank", "phrases", "brand", "model", "matcher", "routing", "database_url", "redis_url", "channels", "agents"}
 
 
 def secret(value: Any, where: str, problems: list[str], environ: dict[str, str] | None = None) -> Secret | None:
@@ -215,6 +216,7 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
         matcher=matcher,
         routing=routing,
         database_url=database_url,
+        redis_url=os.environ.get("HELPLINE_REDIS_URL") or doc.get("redis_url") or None,
         channels={str(k): dict(v or {}) for k, v in channels.items()},
         raw=doc,
     )

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -33,6 +34,10 @@ from .store import ConversationRecord, MessageRecord, NotFound, OutboxItem, Stor
 log = logging.getLogger("helpline.engine")
 
 Clock = Callable[[], datetime]
+
+
+class Nudger(Protocol):
+    async def publish(self, conversation_id: str) -> None: ...
 
 
 def utc_now() -> datetime:
@@ -98,6 +103,7 @@ class Engine:
         clock: Clock = utc_now,
         retry: RetryPolicy | None = None,
         metrics: Metrics | None = None,
+        nudges: Nudger | None = None,
     ) -> None:
         self.store = store
         self.responder = responder
@@ -106,6 +112,7 @@ class Engine:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.metrics = metrics or Metrics()
+        self.nudges = nudges
         self._wake = asyncio.Event()
 
     # -- customers' messages ----------------------------------------------------------------
@@ -222,6 +229,18 @@ class Engine:
         return updated
 
     # -- delivery --------------------------------------------------------------------------
+    async def on_nudge(self, conversation_id: str) -> None:
+        """Another process stored replies for this conversation: send them if we hold its listener."""
+        try:
+            conversation = await self.store.get_conversation(conversation_id)
+        except NotFound:
+            return
+        delivery = self.channels.get(conversation.channel)
+        recipient = Recipient(conversation.channel, conversation.channel_user_id, conversation.id)
+        if delivery is not None and delivery.push and delivery.listening(recipient):
+            self.metrics.count("helpline_nudges_total", result="delivering")
+            await self.deliver_conversation(conversation_id, listener_back=True)
+
     async def deliver_conversation(self, conversation_id: str, *, listener_back: bool = False) -> None:
         """Send this conversation's pending replies now, on a push channel.
 
@@ -234,6 +253,11 @@ class Engine:
             return
         delivery = self.channels.get(conversation.channel)
         if delivery is None or not delivery.push:
+            return
+        recipient = Recipient(conversation.channel, conversation.channel_user_id, conversation.id)
+        if not delivery.listening(recipient):
+            if self.nudges is not None:  # the customer's socket may be open in another process
+                await self.nudges.publish(conversation_id)
             return
         items = await self.store.due_outbox(self.clock(), conversation_id=conversation_id, include_backoff=listener_back)
         await self._send(items)

@@ -18,6 +18,7 @@ HELP = {
     "helpline_handoffs_total": "Handoffs to a person, by department and reason.",
     "helpline_feedback_total": "Satisfaction signals: thanks (good), handoff_request (a failure).",
     "helpline_deliveries_total": "Reply deliveries by channel and result (delivered, retry, failed).",
+    "helpline_nudges_total": "Replies stored by another process and delivered here (Redis nudges).",
     "helpline_decision_seconds": "Time to decide one message (model, policy and storing replies).",
 }
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from faq.encoders import Encoder
 
 from .config import Config
 from .engine import Engine
 from .responder import Responder
-from .store import Store
+from .store import Store, StoreUnavailable
 
 log = logging.getLogger("helpline.runtime")
 
@@ -22,9 +23,13 @@ class Runtime:
     store: Store
     engine: Engine
     responder: Responder
+    redis: Any = None  # redis.asyncio.Redis when several processes share the database
+    nudges: Any = None
 
     async def close(self) -> None:
         await self.store.close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 async def start_runtime(config: Config, *, database_url: str | None = None, encoder: Encoder | None = None) -> Runtime:
@@ -37,4 +42,19 @@ async def start_runtime(config: Config, *, database_url: str | None = None, enco
         await store.close()
         raise
     log.info("runtime ready", extra={"bank_version": responder.bank.fingerprint, "entries": len(responder.bank.served())})
-    return Runtime(config=config, store=store, engine=Engine(store, responder), responder=responder)
+    redis = nudges = locks = None
+    if config.redis_url:
+        from redis.asyncio import Redis
+
+        from .cluster import Nudges, RedisConversationLocks
+
+        redis = Redis.from_url(config.redis_url)
+        try:
+            await redis.ping()
+        except Exception as exc:
+            await redis.aclose()
+            await store.close()
+            raise StoreUnavailable(f"Redis at {config.redis_url.split('@')[-1]} is unreachable: {exc}") from exc
+        locks, nudges = RedisConversationLocks(redis), Nudges(redis)
+    engine = Engine(store, responder, locks=locks, nudges=nudges)
+    return Runtime(config=config, store=store, engine=engine, responder=responder, redis=redis, nudges=nudges)

@@ -86,11 +86,14 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     recovered = await runtime.engine.recover()
     worker = asyncio.create_task(runtime.engine.run_outbox(), name="outbox")
     watcher = asyncio.create_task(watch_bank(runtime.responder), name="bank-watcher")
+    tasks = [worker, watcher]
+    if runtime.nudges is not None:
+        tasks.append(asyncio.create_task(runtime.nudges.listen(runtime.engine.on_nudge), name="nudges"))
     log.info("serving", extra={"channels": sorted(app[CONNECTORS]), "recovered": recovered})
     yield
-    worker.cancel()
-    watcher.cancel()
-    await asyncio.gather(worker, watcher, return_exceptions=True)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
     for connector in app[CONNECTORS].values():
         await connector.stop()
 
