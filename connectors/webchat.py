@@ -128,6 +128,9 @@ class WebChatConnector(Connector):
         for message in messages:
             await self.runtime.engine.handle(message)
 
+    def listening(self, recipient: Recipient) -> bool:
+        return any(not ws.closed for ws in self._sockets.get(recipient.channel_user_id, ()))
+
     async def typing(self, recipient: Recipient) -> None:
         for ws in list(self._sockets.get(recipient.channel_user_id, ())):
             try:
