@@ -64,7 +64,7 @@ class Handled:
     outcome: str = ""
 
 
-UNANSWERED = {"not_covered", "clarify_declined", "clarify_failed"}
+UNANSWERED = {"not_covered", "clarify_declined", "clarify_failed", "declined"}
 
 _MODES = {"bot": ConversationMode.BOT, "waiting": ConversationMode.WAITING, "human": ConversationMode.HUMAN,
           "resolved": ConversationMode.RESOLVED}
@@ -78,12 +78,14 @@ def policy_state(conversation: ConversationRecord) -> ConversationState:
         language=saved.get("language") or conversation.language,
         department=conversation.department or saved.get("department"),
         pending_choices=tuple(saved.get("pending_choices") or ()),
+        last_entry=saved.get("last_entry"),
+        calmed=bool(saved.get("calmed")),
     )
 
 
 def _saved(state: ConversationState) -> dict:
     return {"replied": state.replied, "language": state.language, "department": state.department,
-            "pending_choices": list(state.pending_choices)}
+            "pending_choices": list(state.pending_choices), "last_entry": state.last_entry, "calmed": state.calmed}
 
 
 def _reply_of(item: OutboxItem) -> Reply:

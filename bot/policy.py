@@ -45,6 +45,8 @@ class ConversationState:
     language: str | None = None
     department: str | None = None
     pending_choices: tuple[str, ...] = ()  # entry ids offered as buttons, awaiting a click
+    last_entry: str | None = None  # the entry the bot answered last (what a "no" rejects)
+    calmed: bool = False  # the calm line was said once; further insults get silence
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,22 @@ class Policy:
         if reading is None:
             return self._handoff(state, message, None, "not_covered", 0.0)
         verdict = reading.verdict
+        if verdict is Verdict.ABUSE:
+            # Never argue: one calm line, then silence. Nothing here ends the conversation,
+            # and a message that also asks something was read as that question instead.
+            if state.calmed:
+                return Decision("abuse", state=state, feedback=("abuse",))
+            text = self.catalogue.say("abuse.calm", language)
+            return Decision("abuse", (Reply(text, ReplyKind.SYSTEM, language=language),),
+                            state=replace(self._replied(state), calmed=True), feedback=("abuse",))
+        if verdict is Verdict.DECLINE:
+            if state.last_entry or state.pending_choices:
+                # The answer (or the choice offered) did not help: a person takes over, in the
+                # department of what was offered.
+                department = self._closest_department((state.last_entry,) if state.last_entry else state.pending_choices)
+                decision = self._handoff(state, message, department, "declined", 0.0)
+                return replace(decision, feedback=("declined_offer",))
+            verdict = Verdict.GOODBYE  # "no" to "anything else?": nothing was offered to reject
         if verdict is Verdict.HANDOFF:
             department = reading.department_hint(self.route_threshold)
             feedback = ("handoff_request",) if reading.reason is Reason.REQUESTED else ()
@@ -98,8 +116,8 @@ class Policy:
             text = self.catalogue.personal(key, language, _first_name(message.display_name))
             feedback = ("thanks",) if verdict is Verdict.THANKS else ()
             return Decision(
-                str(verdict), (Reply(text, ReplyKind.ACK, language=language),), state=self._replied(state),
-                feedback=feedback, confidence=reading.confidence,
+                str(verdict), (Reply(text, ReplyKind.ACK, language=language),),
+                state=replace(self._replied(state), last_entry=None), feedback=feedback, confidence=reading.confidence,
             )
         if verdict is Verdict.CLARIFY:
             if state.pending_choices:  # we asked once already and it did not help
@@ -119,7 +137,7 @@ class Policy:
             intro = self.catalogue.say("answer_intro.named", used, name=name)
             text = f"{intro}\n{text}"
         replies.append(Reply(text, ReplyKind.ANSWER, entry_id=entry.id, language=used))
-        new_state = replace(self._replied(state), pending_choices=(), department=entry.department)
+        new_state = replace(self._replied(state), pending_choices=(), department=entry.department, last_entry=entry.id)
         return Decision(entry.id, tuple(replies), state=new_state, confidence=confidence)
 
     def _clarify(self, state: ConversationState, message: Message, reading: Reading) -> Decision:

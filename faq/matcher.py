@@ -42,6 +42,8 @@ class Verdict(StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     GOODBYE = "goodbye"
+    DECLINE = "decline"
+    ABUSE = "abuse"
 
 
 class Reason(StrEnum):
@@ -316,6 +318,8 @@ class Matcher:
             Intent.GREETING: Verdict.GREETING,
             Intent.THANKS: Verdict.THANKS,
             Intent.GOODBYE: Verdict.GOODBYE,
+            Intent.DECLINE: Verdict.DECLINE,
+            Intent.ABUSE: Verdict.ABUSE,
         }[intent]
         reason = Reason.REQUESTED if intent is Intent.HANDOFF else Reason.SMALLTALK
         return Reading(verdict, reason, language, candidates, intent_score=score, matched_text=text)

@@ -29,6 +29,8 @@ class Intent(StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     GOODBYE = "goodbye"
+    DECLINE = "decline"  # "no", "not helpful": the customer rejects what the bot offered
+    ABUSE = "abuse"  # insults and nothing else
 
     @property
     def label(self) -> str:
@@ -59,6 +61,10 @@ class SmallTalk:
         for name, by_lang in (doc.get("markers") or {}).items():
             folded = {fold(str(m)) for texts in by_lang.values() for m in texts or ()}
             folded.discard("")
+            markers[Intent(name)] = frozenset(folded)
+            longest = max([longest, *(len(m.split()) for m in folded)])
+        for name, by_lang in (doc.get("moves") or {}).items():
+            folded = {fold(str(m)) for texts in by_lang.values() for m in texts or ()} - {""}
             markers[Intent(name)] = frozenset(folded)
             longest = max([longest, *(len(m.split()) for m in folded)])
         mentions = frozenset(
@@ -93,7 +99,7 @@ class SmallTalk:
                 return None
             found.add(hit[0])
             i += hit[1]
-        for intent in (Intent.HANDOFF, Intent.THANKS, Intent.GOODBYE, Intent.GREETING):
+        for intent in (Intent.HANDOFF, Intent.ABUSE, Intent.DECLINE, Intent.THANKS, Intent.GOODBYE, Intent.GREETING):
             if intent in found:
                 return intent
         return None

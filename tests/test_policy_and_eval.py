@@ -143,3 +143,36 @@ def test_a_message_without_text_gets_the_unsupported_media_phrase(demo_responder
     decision = say(demo_responder, "", name="Sara")
     assert decision.outcome == "unsupported"
     assert decision.replies[0].text == demo_responder.catalogue.personal("unsupported_media", "en", "Sara")
+
+
+def test_insults_get_one_calm_line_then_silence_and_never_an_argument(demo_responder):
+    first = say(demo_responder, "you stupid bot")
+    assert first.outcome == "abuse" and first.replies[0].text == demo_responder.catalogue.say("abuse.calm", "en")
+    second = say(demo_responder, "idiot", state=first.state)
+    assert second.outcome == "abuse" and second.replies == ()
+    assert second.feedback == ("abuse",)
+    # a real question from the same customer is still answered
+    third = say(demo_responder, "How long does delivery take?", state=second.state)
+    assert third.outcome == "shipping-time"
+
+
+def test_a_real_complaint_wrapped_in_insults_is_never_dropped(demo_responder):
+    decision = say(demo_responder, "you idiots lost my parcel, get me a manager now")
+    assert decision.outcome == "handoff" and decision.handoff.reason == "requested"
+
+
+def test_no_after_an_answer_hands_off_to_the_department_of_that_answer(demo_responder):
+    answered = say(demo_responder, "How long does delivery take?")
+    declined = say(demo_responder, "not helpful", state=answered.state)
+    assert declined.outcome == "handoff" and declined.handoff.reason == "declined"
+    assert declined.handoff.department == "logistics"
+    assert declined.feedback == ("declined_offer",)
+    persian = say(demo_responder, "نه", state=answered.state)
+    assert persian.outcome == "handoff"
+
+
+def test_no_to_anything_else_is_a_goodbye_not_a_handoff(demo_responder):
+    answered = say(demo_responder, "How long does delivery take?")
+    thanked = say(demo_responder, "thanks!", state=answered.state)
+    closing = say(demo_responder, "no", state=thanked.state)
+    assert closing.outcome == "goodbye" and closing.handoff is None
