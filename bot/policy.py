@@ -214,7 +214,7 @@ class Policy:
 
     def _department_name(self, department: str | None, language: str | None) -> str:
         try:
-            return self.bank.department(department or "").name
+            return self.bank.department(department or "").name_in(language)
         except KeyError:
             return department or ""
 

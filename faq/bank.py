@@ -34,8 +34,13 @@ class Location:
 @dataclass(frozen=True, slots=True)
 class Department:
     id: str
-    name: str
+    name: str  # in the bank's default language
     location: Location | None = field(default=None, compare=False)
+    names: dict[str, str] = field(default_factory=dict, compare=False)  # {language: name}, when translated
+
+    def name_in(self, language: str | None) -> str:
+        """The department's name for a customer writing ``language`` (default name otherwise)."""
+        return self.names.get(language or "", self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,7 @@ class Bank:
         """A short content hash: which version of the bank gave an answer."""
         doc = {
             "language": self.language,
-            "departments": [(d.id, d.name) for d in self.departments],
+            "departments": [(d.id, d.name, sorted(d.names.items())) for d in self.departments],
             "entries": [
                 {
                     "id": e.id,

@@ -128,19 +128,16 @@ class _Collector:
                 continue
             fields = self.mapping(item, DEPARTMENT_KEYS, "department")
             dep_id = self.identifier(fields.get("id"), item, "department")
-            name_node = fields.get("name")
-            name = self.scalar(name_node, "name") if name_node is not None else None
-            if name_node is None:
-                self.problem(item, "department is missing 'name'")
-            elif not name or not name.strip():
-                self.problem(name_node, "department name is empty")
-            if dep_id is None or not name:
+            label = f"department {dep_id!r}" if dep_id else "department"
+            names = self.localized(fields.get("name"), item, label, "name")
+            if dep_id is None or not names:
                 continue
             location = Location(self.file, item.start_mark.line + 1)
             if dep_id in self.departments:
                 self.problem(item, f"duplicate department id {dep_id!r} (first declared at {self.departments[dep_id].location})")
                 continue
-            self.departments[dep_id] = Department(dep_id, name.strip(), location)
+            self.departments[dep_id] = Department(dep_id, names.get("") or next(iter(names.values())), location,
+                                                  names=names)
 
     def read_entries(self, node: Node) -> None:
         if not isinstance(node, SequenceNode):
@@ -250,13 +247,17 @@ class _Collector:
         return None
 
     def answer(self, node: Node | None, item: Node, label: str) -> dict[str, str] | None:
+        return self.localized(node, item, label, "answer")
+
+    def localized(self, node: Node | None, item: Node, label: str, what: str) -> dict[str, str] | None:
+        """Text, or a mapping {language: text}; ``{"": text}`` stands for the default language."""
         if node is None:
-            self.problem(item, f"{label} is missing 'answer'")
+            self.problem(item, f"{label} is missing '{what}'")
             return None
         if isinstance(node, ScalarNode):
-            text = self.scalar(node, "answer")
+            text = self.scalar(node, what)
             if not text or not text.strip():
-                self.problem(node, f"{label} has an empty answer")
+                self.problem(node, f"{label} has an empty {what}")
                 return None
             return {"": text.strip()}
         if isinstance(node, MappingNode):
@@ -265,20 +266,20 @@ class _Collector:
                 lang = self.language_code(key)
                 if lang is None:
                     continue
-                text = self.scalar(value, "answer") if isinstance(value, ScalarNode) else None
+                text = self.scalar(value, what) if isinstance(value, ScalarNode) else None
                 if not isinstance(value, ScalarNode):
-                    self.problem(value, f"answer in {lang!r} must be text")
+                    self.problem(value, f"{what} in {lang!r} must be text")
                 elif not text or not text.strip():
-                    self.problem(value, f"{label} has an empty answer in {lang!r}")
+                    self.problem(value, f"{label} has an empty {what} in {lang!r}")
                 else:
                     result[lang] = text.strip()
             if not result:
                 if node.value:
                     return None
-                self.problem(node, f"{label} has an empty answer")
+                self.problem(node, f"{label} has an empty {what}")
                 return None
             return result
-        self.problem(node, "answer must be text or a mapping {language: text}")
+        self.problem(node, f"{what} must be text or a mapping {{language: text}}")
         return None
 
     def texts(self, node: SequenceNode) -> list[str] | None:
@@ -354,6 +355,12 @@ class _Collector:
                     Problem(at.file, at.line, f"entry {entry_id!r}: department {department!r} is not declared ({declared})")
                 )
         entries = [_with_default_language(e, default) for e in self.entries.values()]
+        departments = []
+        for dep in self.departments.values():
+            names = dict(dep.names)
+            if "" in names:
+                names[default] = names.pop("")
+            departments.append(Department(dep.id, names.get(default) or dep.name, dep.location, names=names))
         if self.problems:
             raise BankInvalid(self.problems)
         if not entries:
@@ -361,7 +368,7 @@ class _Collector:
         return Bank(
             version=1,
             language=default,
-            departments=tuple(self.departments.values()),
+            departments=tuple(departments),
             entries=tuple(entries),
             sources=tuple(self.sources),
         )

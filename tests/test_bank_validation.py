@@ -186,3 +186,11 @@ def test_demo_bank_is_valid():
     assert len(bank.served()) >= 25
     assert len(bank.departments) >= 3
     assert {"en", "fa", "ar"} <= set(bank.languages)
+
+
+def test_department_names_may_be_translated(tmp_path):
+    text = GOOD.replace("    name: Logistics\n", "    name:\n      en: Logistics\n      fa: ارسال و تحویل\n")
+    bank = load_bank(write(tmp_path, "bank.yml", text))
+    department = bank.department("logistics")
+    assert department.name == "Logistics"
+    assert department.name_in("fa") == "ارسال و تحویل" and department.name_in("ar") == "Logistics"

@@ -52,8 +52,9 @@ def test_request_for_a_manager_hands_off_naming_department_and_response_time(dem
         assert decision.handoff.reason == "requested"
         assert decision.state.mode is ConversationMode.WAITING
         assert "handoff_request" in decision.feedback
-        department = demo_responder.bank.department(decision.handoff.department).name
-        assert department in decision.replies[0].text and "Sara" in decision.replies[0].text
+        department = demo_responder.bank.department(decision.handoff.department)
+        language = decision.state.language
+        assert department.name_in(language) in decision.replies[0].text and "Sara" in decision.replies[0].text
 
 
 def test_handoff_goes_to_the_department_of_the_closest_entry(demo_responder):
