@@ -106,6 +106,16 @@ class Scores:
     lexical: np.ndarray
 
 
+def leads(ranked_scores: list[float]) -> list[float]:
+    """Each candidate's margin as calibration sees it: the best one's lead over the
+    runner-up (its own score when alone), the others' (negative) distance to the best."""
+    if not ranked_scores:
+        return []
+    top = ranked_scores[0]
+    second = ranked_scores[1] if len(ranked_scores) > 1 else 0.0
+    return [top - second] + [score - top for score in ranked_scores[1:]]
+
+
 def judge(
     candidates: tuple[Candidate, ...], t: Thresholds, choices: int
 ) -> tuple[Verdict, Reason, tuple[Candidate, ...]]:
@@ -236,9 +246,13 @@ class Matcher:
         return self._head is not None
 
     # -- scoring -------------------------------------------------------------------------
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Customer messages → vectors in the bank's space (language offset removed)."""
-        return self._shift(self.encoder.encode(texts), [detect_language(t) for t in texts])
+    def encode(self, texts: list[str], languages: list[str | None] | None = None) -> np.ndarray:
+        """Customer messages → vectors in the bank's space (language offset removed).
+
+        ``languages``: when the caller has detected them already."""
+        if languages is None:
+            languages = [detect_language(t) for t in texts]
+        return self._shift(self.encoder.encode(texts), languages)
 
     def scores(self, vector: np.ndarray, text: str) -> Scores:
         n = len(self.labels)
@@ -273,7 +287,7 @@ class Matcher:
         query = rest if rest is not None else text
         if not query.strip() or not any(ch.isalnum() for ch in query):
             return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=query)
-        vector = self.encode([query])[0]
+        vector = self.encode([query], [language if rest is None else detect_language(query)])[0]
         scores = self.scores(vector, query)
         if self.smalltalk.asks_for_person(query):
             candidates = self._candidates(scores.combined, self.is_foreign(language))
@@ -310,11 +324,9 @@ class Matcher:
         k = min(self.settings.clarify_choices + 1, self._entry_count)
         top = np.argpartition(-entry_scores, k - 1)[:k]
         top = top[np.argsort(-entry_scores[top])]
-        second = float(entry_scores[top[1]]) if k > 1 else 0.0
+        ranked = [float(entry_scores[i]) for i in top]
         result = []
-        for rank, index in enumerate(top):
-            score = float(entry_scores[index])
-            margin = score - second if rank == 0 else score - float(entry_scores[top[0]])
+        for index, score, margin in zip(top, ranked, leads(ranked)):
             entry = self.entries[int(index)]
             confidence = self.settings.calibration.confidence(score, margin, foreign)
             result.append(Candidate(entry.id, entry.department, confidence, score))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bank import Bank, Entry
-from .matcher import Candidate
+from .matcher import Candidate, leads
 from .settings import Calibration, Thresholds
 
 HANDOFF = "handoff"
@@ -171,16 +171,9 @@ class _Table:
 
 
 def _margin(candidates: tuple[Candidate, ...]) -> float:
-    return candidates[0].score - candidates[1].score if len(candidates) > 1 else candidates[0].score
+    return leads([c.score for c in candidates])[0]
 
 
 def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration, foreign: bool) -> tuple[Candidate, ...]:
-    if not candidates:
-        return candidates
-    top = candidates[0].score
-    second = candidates[1].score if len(candidates) > 1 else 0.0
-    out = []
-    for rank, c in enumerate(candidates):
-        margin = c.score - second if rank == 0 else c.score - top
-        out.append(replace(c, confidence=calibration.confidence(c.score, margin, foreign)))
-    return tuple(out)
+    margins = leads([c.score for c in candidates])
+    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign)) for c, m in zip(candidates, margins))
