@@ -84,7 +84,7 @@ def observations(matcher: Matcher, encoder: CachedEncoder, rows: list[tuple[str,
     out = []
     for (text, label), vector in zip(rows, vectors):
         scores = matcher.scores(vector, text)
-        out.append(Observation(entry_id(label), matcher.candidates(scores.combined[: len(matcher.entries)])))
+        out.append(Observation(entry_id(label), matcher.candidates(scores)))
     return out
 
 

@@ -37,7 +37,7 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
         vector = matcher.encode([text])[0]
         scores = matcher.scores(vector, text)
         foreign = matcher.is_foreign(detect_language(text))
-        observations.append(Observation(expect, matcher.candidates(scores.combined, foreign), foreign))
+        observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign))
     return observations
 
 
@@ -54,11 +54,14 @@ def run_tune(args: argparse.Namespace) -> int:
         source = str(args.cases)
         if args.cross_lingual:
             # The same cases against the bank's default-language questions only: every
-            # other language becomes cross-lingual, as for a bank not yet translated.
-            bank = default_language_only(responder.bank)
-            matcher = Matcher(bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
-            observations += observe(matcher, cases)
-            source += f" (and again with only the {bank.language} questions)"
+            # other language becomes cross-lingual, as for a bank not yet translated; and
+            # against at most two of those per entry, as for a bank written tersely. The
+            # thresholds then hold for banks of either kind, not only for this one.
+            untranslated = default_language_only(responder.bank)
+            for bank in (untranslated, few_phrasings(untranslated, 2)):
+                matcher = Matcher(bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
+                observations += observe(matcher, cases)
+            source += f" (and again with only the {untranslated.language} questions, all and at most two per entry)"
     else:
         observations = []
         bank = load_bank(args.bank)
@@ -85,6 +88,12 @@ def default_language_only(bank: Bank) -> Bank:
     return replace(bank, entries=entries)
 
 
+def few_phrasings(bank: Bank, most: int) -> Bank:
+    """The bank with at most ``most`` example questions per entry and language."""
+    entries = tuple(replace(e, questions={lang: texts[:most] for lang, texts in e.questions.items()}) for e in bank.entries)
+    return replace(bank, entries=entries)
+
+
 def report(result: TuneResult, source: str) -> str:
     return (
         f"tuned on {result.observations} messages from {source}:\n"
@@ -99,7 +108,7 @@ def matcher_block(result: TuneResult) -> str:
         "matcher": {
             "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
             "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
-            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4)},
+            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4), "e": round(c.e, 4)},
         }
     }
     return yaml.safe_dump(doc, sort_keys=False)

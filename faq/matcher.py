@@ -10,8 +10,14 @@ label — an entry, or a small-talk intent such as ``@handoff``:
   enough to train one),
 * the best character-trigram similarity (typos, very short messages; entries only).
 
-The combined score of the best entry and its lead over the runner-up go through the
-calibration into a confidence, and the thresholds turn that into a :class:`Reading`:
+One more view stays out of the score and speaks to the confidence: whether the entry's
+own *answer* is also the answer text nearest the message (encoded as a document, e5's
+``passage:``). Answers are written in other words than the example questions, so when
+both views pick the same entry the match is far more often right — and a question the
+bank does not cover rarely has its nearest question and its nearest answer agree.
+
+The combined score of the best entry, its lead over the runner-up and that agreement
+go through the calibration into a confidence, and the thresholds turn that into a :class:`Reading`:
 answer, clarify, handoff, or a small-talk intent. ``read`` is synchronous CPU work;
 ``aread`` runs it in a worker thread so the event loop never waits on the model.
 """
@@ -61,6 +67,7 @@ class Candidate:
     department: str
     confidence: float
     score: float
+    endorsed: bool = False  # the entry's answer is also the answer nearest the message
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,7 @@ class Scores:
     cosine: np.ndarray
     head: np.ndarray | None
     lexical: np.ndarray
+    answer: np.ndarray  # per entry: cosine between the message and the entry's answer
 
 
 def leads(ranked_scores: list[float]) -> list[float]:
@@ -152,6 +160,13 @@ def language_offsets(vectors: np.ndarray, languages: list[str], parallel_from: i
     pivot_mean = parallel[by_lang[pivot]].mean(axis=0)
     return {lang: (parallel[idx].mean(axis=0) - pivot_mean).astype(np.float32)
             for lang, idx in by_lang.items() if lang != pivot and len(idx) >= 20}
+
+
+_QUESTION_MARKS = frozenset("?？؟՞")  # Latin/CJK, Arabic script, Armenian (՞ sits on the stressed word)
+
+
+def _asks(text: str) -> bool:
+    return any(ch in _QUESTION_MARKS for ch in text)
 
 
 def _one_blas_thread() -> None:
@@ -205,6 +220,9 @@ class Matcher:
         vectors = self._encode_known(texts)
         self._offsets = language_offsets(vectors, languages, len(self._lexical_rows), bank.language)
         self._vectors = self._shift(vectors, languages)
+        self._answers = self._encode_known(
+            [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
+        )
         self._head = self._train_head(cache_dir)
 
     # -- construction --------------------------------------------------------------------
@@ -223,10 +241,12 @@ class Matcher:
             self.encoder.name, self._vectors[:n], self._rows[:n], self._entry_count, self.settings.head_training, cache_dir
         )
 
-    def _encode_known(self, texts: list[str]) -> np.ndarray:
+    def _encode_known(self, texts: list[str], documents: bool = False) -> np.ndarray:
         if isinstance(self.encoder, CachedEncoder):
-            return self.encoder.encode_cached(texts)
-        return self.encoder.encode(texts)
+            return self.encoder.encode_cached(texts, documents=documents)
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return self.encoder.encode_documents(texts) if documents else self.encoder.encode(texts)
 
     def _shift(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
         """Move each vector by its language's offset and re-normalise (see language_offsets)."""
@@ -270,7 +290,8 @@ class Matcher:
             head = self._head.probabilities(vector)
             combined[: self._entry_count] = s.head_weight * head + (1 - s.head_weight) * cosine[: self._entry_count]
         combined[: self._entry_count] += s.lexical_weight * lexical[: self._entry_count]
-        return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical)
+        answer = self._answers @ vector
+        return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer)
 
     def is_foreign(self, language: str | None) -> bool:
         """True when no bank question is written in ``language`` (a cross-lingual match)."""
@@ -290,7 +311,7 @@ class Matcher:
         vector = self.encode([query], [language if rest is None else detect_language(query)])[0]
         scores = self.scores(vector, query)
         if self.smalltalk.asks_for_person(query):
-            candidates = self._candidates(scores.combined, self.is_foreign(language))
+            candidates = self._candidates(scores, self.is_foreign(language))
             return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates)
         return self.read_scores(scores, language, query, greeted=rest is not None)
 
@@ -299,8 +320,7 @@ class Matcher:
 
     def read_scores(self, scores: Scores, language: str | None, text: str, greeted: bool = False) -> Reading:
         t = self.settings.thresholds
-        combined = scores.combined
-        candidates = self._candidates(combined, self.is_foreign(language))
+        candidates = self._candidates(scores, self.is_foreign(language))
         if len(self.labels) > self._entry_count:
             # Small talk and requests for a person: by cosine, clearly nearer than any entry.
             cosine = scores.cosine
@@ -309,18 +329,23 @@ class Matcher:
             score = float(cosine[best_intent])
             intent = self.intents[self.labels[best_intent]]
             if score >= t.intent and score - best_entry >= t.intent_margin and not (greeted and intent is Intent.GREETING):
-                return self._intent_reading(intent, score, language, text, candidates)
+                # Nobody thanks or says goodbye with a question mark; a short question can still
+                # sit that close to small talk when the bank's questions are few and English
+                # ("بسته‌ام کی میرسه؟" — "when does my parcel come?" — next to "مرسی از کمکتون").
+                if not (intent in (Intent.THANKS, Intent.GOODBYE) and _asks(text)):
+                    return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
         return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)
 
-    def candidates(self, combined: np.ndarray, foreign: bool = False) -> tuple[Candidate, ...]:
+    def candidates(self, scores: Scores, foreign: bool = False) -> tuple[Candidate, ...]:
         """The best entries by combined score, with calibrated confidences."""
-        return self._candidates(combined, foreign)
+        return self._candidates(scores, foreign)
 
-    def _candidates(self, combined: np.ndarray, foreign: bool) -> tuple[Candidate, ...]:
+    def _candidates(self, scores: Scores, foreign: bool) -> tuple[Candidate, ...]:
         if not self._entry_count:
             return ()
-        entry_scores = combined[: self._entry_count]
+        entry_scores = scores.combined[: self._entry_count]
+        nearest_answer = int(np.argmax(scores.answer))
         k = min(self.settings.clarify_choices + 1, self._entry_count)
         top = np.argpartition(-entry_scores, k - 1)[:k]
         top = top[np.argsort(-entry_scores[top])]
@@ -328,8 +353,9 @@ class Matcher:
         result = []
         for index, score, margin in zip(top, ranked, leads(ranked)):
             entry = self.entries[int(index)]
-            confidence = self.settings.calibration.confidence(score, margin, foreign)
-            result.append(Candidate(entry.id, entry.department, confidence, score))
+            endorsed = int(index) == nearest_answer
+            confidence = self.settings.calibration.confidence(score, margin, foreign, endorsed)
+            result.append(Candidate(entry.id, entry.department, confidence, score, endorsed))
         return tuple(result)
 
     def _intent_reading(

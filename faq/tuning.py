@@ -75,28 +75,32 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
 
 
 def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calibration:
-    """Platt scaling: logistic regression of "the best entry is right" on its score.
+    """Platt scaling: logistic regression of "the best entry is right" on its score,
+    its lead over the runner-up, whether the message is cross-lingual and whether the
+    entry's answer endorses it (see :class:`~faq.settings.Calibration`).
 
-    The margin is left to its own threshold: score and margin are strongly correlated,
-    and fitting both gave unstable, sometimes negative margin weights on small banks.
+    Weights are fitted on standardised features with a little L2, so correlated
+    features (score and margin) stay stable on small sets.
     """
-    rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), o.candidates[0].entry_id == o.expect)
+    rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), float(o.candidates[0].endorsed),
+             o.candidates[0].entry_id == o.expect)
             for o in observations if o.candidates]
-    if len(rows) < 10 or len({r[3] for r in rows}) < 2:
+    if len(rows) < 10 or len({r[-1] for r in rows}) < 2:
         return Calibration()
-    x = np.array([r[:3] for r in rows], dtype=np.float64)
-    y = np.array([float(r[3]) for r in rows])
+    x = np.array([r[:-1] for r in rows], dtype=np.float64)
+    y = np.array([float(r[-1]) for r in rows])
+    features = x.shape[1]
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
-    w = np.zeros(4)
+    w = np.zeros(features + 1)
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w)))
-        grad = z.T @ (p - y) / len(y) + 1e-2 * np.r_[w[:3], 0.0]
+        grad = z.T @ (p - y) / len(y) + 1e-2 * np.r_[w[:features], 0.0]
         w -= 0.5 * grad
-    # Neither a higher score nor a wider lead may lower confidence.
-    a, b, d = max(0.0, w[0] / std[0]), max(0.0, w[1] / std[1]), w[2] / std[2]
-    c = w[3] - a * mean[0] - b * mean[1] - d * mean[2]
-    return Calibration(a=float(a), b=float(b), c=float(c), d=float(d))
+    # Neither a higher score, a wider lead nor an endorsing answer may lower confidence.
+    a, b, d, e = max(0.0, w[0] / std[0]), max(0.0, w[1] / std[1]), w[2] / std[2], max(0.0, w[3] / std[3])
+    c = w[features] - a * mean[0] - b * mean[1] - d * mean[2] - e * mean[3]
+    return Calibration(a=float(a), b=float(b), c=float(c), d=float(d), e=float(e))
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
@@ -176,4 +180,5 @@ def _margin(candidates: tuple[Candidate, ...]) -> float:
 
 def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration, foreign: bool) -> tuple[Candidate, ...]:
     margins = leads([c.score for c in candidates])
-    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign)) for c, m in zip(candidates, margins))
+    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign, c.endorsed))
+                 for c, m in zip(candidates, margins))

@@ -9,7 +9,7 @@ from bot.messages import Message
 
 async def test_uncovered_questions_are_recorded_and_listed_by_topic(served, demo_responder, tmp_path):
     engine = served.runtime.engine
-    asked = ["Do you sell garden furniture?", "do you sell outdoor garden furniture", "Can I pay with bitcoin?"]
+    asked = ["Do you repair bicycles?", "can you fix my bicycle", "Bitcoin accepted?"]
     for i, text in enumerate(asked):
         await engine.handle(Message("rest", f"g{i}", f"g{i}", text, message_id=f"gap-{i}"))
     await engine.handle(Message("rest", "g9", "g9", "How long does delivery take?", message_id="gap-9"))
@@ -19,8 +19,8 @@ async def test_uncovered_questions_are_recorded_and_listed_by_topic(served, demo
     assert texts <= set(asked) and len(texts) >= 2
 
     gaps = find_gaps(demo_responder, [m.text for m in stored])
-    furniture = [g for g in gaps if any("furniture" in q for q in g.questions)]
-    assert len(furniture) == 1  # the two furniture questions are one topic
+    bicycles = [g for g in gaps if any("bicycle" in q for q in g.questions)]
+    assert len(bicycles) == 1  # the two bicycle questions are one topic
 
 
 def test_gaps_command_prints_topics_largest_first(demo_responder, tmp_path):

