@@ -168,8 +168,8 @@ def test_check_command_summarises_a_valid_bank(tmp_path, capsys):
     assert "fa: questions in 1, answers in 1 of 1 served entries" in out
 
 
-def test_check_reports_entries_missing_a_translation(tmp_path, capsys):
-    text = GOOD + """\
+# An English-only entry with a single question, appended to GOOD (which has fa answers).
+RETURNS = """\
   - id: returns
     department: logistics
     status: approved
@@ -177,8 +177,20 @@ def test_check_reports_entries_missing_a_translation(tmp_path, capsys):
     questions: ["Can I return it?"]
     answer: Within 30 days.
 """
+
+
+def test_check_reports_entries_missing_a_translation(tmp_path, capsys):
+    text = GOOD + RETURNS
     assert main(["check", str(write(tmp_path, "bank.yml", text))]) == 0
     assert "returns: no answer in fa" in capsys.readouterr().out
+
+
+def test_check_points_at_entries_with_few_example_questions(tmp_path, capsys):
+    text = GOOD + RETURNS
+    assert main(["check", str(write(tmp_path, "bank.yml", text))]) == 0  # advice, not an error
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if l.startswith("entries with fewer than 3 example questions"))
+    assert "returns (1)" in line
 
 
 def test_demo_bank_is_valid():
