@@ -1,0 +1,78 @@
+"""``helpline tune``: the vectorised search scores thresholds exactly as the live rule decides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.config import load_config
+from faq.matcher import Candidate, Verdict, judge
+from faq.settings import Calibration, Thresholds
+from faq.tuning import HANDOFF, Observation, _recalibrate, _Table, tune
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def random_observations(n: int, seed: int = 11) -> list[Observation]:
+    rng = np.random.default_rng(seed)
+    observations = []
+    for _ in range(n):
+        scores = np.sort(rng.uniform(0.3, 1.0, 4))[::-1]
+        ids = rng.permutation(["a", "b", "c", "d"])
+        candidates = tuple(Candidate(str(i), "d", 0.0, float(s), bool(rng.random() < 0.5)) for i, s in zip(ids, scores))
+        expect = HANDOFF if rng.random() < 0.25 else str(rng.choice(["a", "b", "c", "d"]))
+        observations.append(Observation(expect, candidates, bool(rng.random() < 0.5)))
+    return observations
+
+
+@pytest.mark.parametrize("thresholds", [Thresholds(answer=0.6, margin=0.05, clarify=0.4),
+                                        Thresholds(answer=0.8, margin=0.0, clarify=0.2),
+                                        Thresholds(answer=0.5, margin=0.08, clarify=0.5)])
+def test_the_vectorised_search_agrees_with_judge(thresholds):
+    calibration = Calibration(a=6.0, b=8.0, c=-5.0, d=0.8, e=0.5)
+    observations = [replace(o, candidates=_recalibrate(o.candidates, calibration, o.foreign)) for o in random_observations(300)]
+    table = _Table.build(observations, choices=3)
+    result = table.score(thresholds, table.n_close(thresholds.margin), calibration, clarify_credit=0.0)
+
+    right = wrong = 0
+    for o in observations:
+        verdict, _, chosen = judge(o.candidates, thresholds, 3)
+        if verdict is Verdict.ANSWER:
+            right += chosen[0].entry_id == o.expect
+            wrong += chosen[0].entry_id != o.expect
+        elif verdict is Verdict.HANDOFF:
+            right += o.expect == HANDOFF
+    assert result.accuracy == pytest.approx(right / len(observations))
+    assert result.wrong_answer_rate == pytest.approx(wrong / len(observations))
+
+
+def test_tune_keeps_wrong_answers_within_the_budget():
+    observations = random_observations(400, seed=5)
+    for budget in (0.01, 0.05):
+        assert tune(observations, Thresholds(), max_wrong=budget).wrong_answer_rate <= budget
+
+
+def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
+    text = (ROOT / "config.yml").read_text(encoding="utf-8")
+    text = re.sub(r"^bank: \S+", f"bank: {ROOT / 'data' / 'bank'}", text, flags=re.M)
+    text = text.replace("phrases: data/phrases.yml", f"phrases: {ROOT / 'data' / 'phrases.yml'}")
+    text = text.replace("cache_dir: var/cache", f"cache_dir: {ROOT / 'var' / 'cache'}")
+    config = tmp_path / "config.yml"
+    config.write_text(text, encoding="utf-8")
+
+    code = main(["tune", str(ROOT / "data" / "bank"), "--config", str(config),
+                 "--cases", str(ROOT / "data" / "eval" / "demo-cases.yml"), "--cross-lingual", "--max-wrong", "0.02", "--write"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "at most two per entry" in out and re.search(r"wrong answers (\d+\.\d)%", out)
+    assert float(re.search(r"wrong answers (\d+\.\d)%", out).group(1)) <= 2.0
+
+    tuned = load_config(config).matcher
+    assert tuned.calibration.a > 0 and tuned.calibration.e > 0  # an endorsing answer counts for something
+    assert 0.3 <= tuned.thresholds.answer <= 0.95
+    assert "routing:" in config.read_text(encoding="utf-8")  # the rest of the file is kept
