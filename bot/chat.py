@@ -66,7 +66,8 @@ def describe(outcome: str, reading) -> str:
     if reading.intent_score and reading.verdict.value in ("greeting", "thanks", "goodbye") or reading.reason.value == "requested":
         parts.append(f"intent score {reading.intent_score:.2f}")
     if reading.candidates:
-        ranked = ", ".join(f"{c.entry_id} {c.confidence:.2f}" for c in reading.candidates)
+        ranked = ", ".join(f"{c.entry_id} {c.confidence:.2f}{' (its answer is the closest too)' if c.endorsed else ''}"
+                           for c in reading.candidates)
         parts.append(f"closest: {ranked}")
     if reading.greeted:
         parts.append(f"greeting stripped, matched {reading.matched_text!r}")

@@ -13,6 +13,8 @@ def test_chat_shows_answer_entry_score_and_runners_up(demo_responder):
     assert "bot: Hi Sara!" in out
     assert "shipping-time [answer/confident]" in out
     assert "closest: shipping-time" in out and out.count(", ") >= 2  # runners-up listed
+    assert "shipping-time 0.9" in out or "shipping-time 1.0" in out
+    assert "(its answer is the closest too)" in out  # the answer view agrees, and the lead sees it
 
 
 def test_chat_offers_numbered_choices_and_accepts_a_number(demo_responder):

@@ -1,0 +1,74 @@
+"""The product's own evaluation sets through ``helpline eval``, in one table.
+
+Each set is a bank and the first messages customers send it (``data/eval``): the demo
+bank with its tuning cases, and the held-out sets no threshold was tuned on. The figures
+are the contract JSON of ``helpline eval BANK CASES --json`` with the shipped config.yml
+(the same code path as live traffic), plus the accuracy per customer language.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/eval_sets.py [--config config.yml] [--out docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from accuracy import write_section  # noqa: E402  (benchmarks/ is the script's folder)
+
+from bot.config import load_config  # noqa: E402
+from bot.responder import Responder  # noqa: E402
+from faq.evaluation import evaluate, load_cases  # noqa: E402
+
+EVAL = ROOT / "data" / "eval"
+SETS = [  # (name, bank, cases, what it is)
+    ("demo", ROOT / "data" / "bank", EVAL / "demo-cases.yml", "online home-textiles shop, en/fa/ar questions, 4–8 per entry; **tuned on**"),
+    ("heldout", EVAL / "heldout" / "bank.yml", EVAL / "heldout" / "cases.yml", "telecom, English only, 4–5 questions per entry"),
+    ("heldout-b", EVAL / "heldout-b" / "bank.yml", EVAL / "heldout-b" / "cases.yml", "travel agency, English only, 1–3 questions per entry"),
+    ("heldout-c", EVAL / "heldout-c" / "bank.yml", EVAL / "heldout-c" / "cases.yml", "fintech, English only, 1–2 questions per entry; only ever used to report"),
+]
+LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
+
+
+def run(config_path: Path) -> list[tuple[str, str, dict]]:
+    rows = []
+    responder = None
+    for name, bank, cases_path, about in SETS:
+        config = load_config(config_path, bank=bank)
+        responder = Responder(config, encoder=responder.encoder if responder else None)
+        served = {e.id for e in responder.bank.served()}
+        cases = load_cases(cases_path, known_entries=served | {e.id for e in responder.bank.entries})
+        report = evaluate(cases, responder.decide_case, served)
+        rows.append((name, about, report))
+        print(f"{name}: accuracy {report['accuracy']:.1%}, wrong {report['wrong_answer_rate']:.1%}", file=sys.stderr)
+    return rows
+
+
+def render(rows: list[tuple[str, str, dict]]) -> str:
+    head = ("| set | bank | cases | accuracy | wrong answers | FAQ recall | handoff recall | "
+            + " | ".join(LANGUAGES) + " | p50 / p95 ms |\n|" + "---|" * (9 + len(LANGUAGES)))
+    lines = [head]
+    for name, about, r in rows:
+        langs = " | ".join(f"{r['by_lang'][lang]:.0%}" if lang in r["by_lang"] else "–" for lang in LANGUAGES)
+        lines.append(f"| `{name}` | {about} | {r['cases']} | **{r['accuracy']:.1%}** | {r['wrong_answer_rate']:.1%} | "
+                     f"{r['faq_recall']:.1%} | {r['handoff_recall']:.1%} | {langs} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument("--out", type=Path, help="write the table into this Markdown file (between its markers)")
+    args = parser.parse_args(argv)
+    table = render(run(args.config))
+    print(table)
+    if args.out:
+        write_section(args.out, table, marker="eval-sets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
