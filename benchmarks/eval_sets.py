@@ -49,7 +49,7 @@ def run(config_path: Path) -> list[tuple[str, str, dict]]:
 
 def render(rows: list[tuple[str, str, dict]]) -> str:
     head = ("| set | bank | cases | accuracy | wrong answers | FAQ recall | handoff recall | "
-            + " | ".join(LANGUAGES) + " | p50 / p95 ms |\n|" + "---|" * (9 + len(LANGUAGES)))
+            + " | ".join(LANGUAGES) + " | p50 / p95 ms |\n|" + "---|" * (8 + len(LANGUAGES)))
     lines = [head]
     for name, about, r in rows:
         langs = " | ".join(f"{r['by_lang'][lang]:.0%}" if lang in r["by_lang"] else "–" for lang in LANGUAGES)
