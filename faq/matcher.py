@@ -33,6 +33,7 @@ import numpy as np
 
 from .bank import Bank, Entry
 from .cache import CachedEncoder
+from .concepts import ConceptIndex, ConceptLexicon
 from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
 from .language import detect_language
@@ -112,6 +113,7 @@ class Scores:
     head: np.ndarray | None
     lexical: np.ndarray
     answer: np.ndarray  # per entry: cosine between the message and the entry's answer
+    concept: np.ndarray  # per label: overlap of cross-lingual keyword concepts (entries only)
 
 
 def leads(ranked_scores: list[float]) -> list[float]:
@@ -169,6 +171,17 @@ def _asks(text: str) -> bool:
     return any(ch in _QUESTION_MARKS for ch in text)
 
 
+_LEXICON: ConceptLexicon | None = None
+
+
+def default_lexicon() -> ConceptLexicon:
+    """The bundled concept lexicon, read once per process."""
+    global _LEXICON
+    if _LEXICON is None:
+        _LEXICON = ConceptLexicon.load()
+    return _LEXICON
+
+
 def _one_blas_thread() -> None:
     """See faq/__init__.py: numpy may have been imported (with its BLAS threads) before us."""
     try:
@@ -188,6 +201,7 @@ class Matcher:
         settings: MatcherSettings | None = None,
         smalltalk: SmallTalk | None = None,
         cache_dir: str | Path | None = None,
+        lexicon: ConceptLexicon | None = None,
     ) -> None:
         _one_blas_thread()
         self.bank = bank
@@ -210,6 +224,8 @@ class Matcher:
                 rows.append(index)
         self._question_languages = frozenset(languages)
         self._lexical = LexicalIndex(texts)
+        self.lexicon = lexicon or default_lexicon()
+        self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count)
         self._lexical_rows = np.array(rows, dtype=np.int64)
         for offset, intent in enumerate(intents):
             for lang, example in self.smalltalk.examples[intent]:
@@ -280,9 +296,10 @@ class Matcher:
         cosine = np.full(n, -1.0, dtype=np.float32)
         np.maximum.at(cosine, self._rows, sims)
         lexical = np.zeros(n, dtype=np.float32)
+        concept = np.zeros(n, dtype=np.float32)
         if self._entry_count:
-            lex_rows = self._lexical.scores(text)
-            np.maximum.at(lexical, self._lexical_rows, lex_rows)
+            np.maximum.at(lexical, self._lexical_rows, self._lexical.scores(text))
+            np.maximum.at(concept, self._lexical_rows, self._concepts.scores(text))
         s = self.settings
         head = None
         combined = cosine.copy()
@@ -290,8 +307,9 @@ class Matcher:
             head = self._head.probabilities(vector)
             combined[: self._entry_count] = s.head_weight * head + (1 - s.head_weight) * cosine[: self._entry_count]
         combined[: self._entry_count] += s.lexical_weight * lexical[: self._entry_count]
+        combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
         answer = self._answers @ vector
-        return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer)
+        return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept)
 
     def is_foreign(self, language: str | None) -> bool:
         """True when no bank question is written in ``language`` (a cross-lingual match)."""

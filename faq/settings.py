@@ -71,6 +71,7 @@ class MatcherSettings:
     head_min_examples: float = 1.0
     head_weight: float = 0.5  # share of the head's probability in the combined score
     lexical_weight: float = 0.2  # weight of the character n-gram similarity
+    concept_weight: float = 0.2  # weight of the cross-lingual keyword (concept) overlap
     clarify_choices: int = 3
     head_training: HeadSettings = field(default_factory=HeadSettings)
 
@@ -93,7 +94,7 @@ class MatcherSettings:
         )
         if "head" in raw:
             raw["head"] = _head_mode(raw["head"])
-        kinds = {"head": str, "head_min_examples": float, "head_weight": float, "lexical_weight": float, "clarify_choices": int}
+        kinds = {"head": str, "head_min_examples": float, "head_weight": float, "lexical_weight": float, "concept_weight": float, "clarify_choices": int}
         return replace(settings, **{k: kinds[k](v) for k, v in raw.items()})
 
 

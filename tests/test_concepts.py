@@ -1,0 +1,80 @@
+"""Cross-lingual keywords (faq/concepts.py): the lexicon, its matching rules, the index."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pytest
+import yaml
+
+from faq.concepts import LANGUAGES, ConceptIndex, ConceptLexicon, LexiconInvalid, merge, parse
+
+SMALL = ConceptLexicon({
+    "card": ["card*", "بطاق*", "کارت*", "כרטיס*", "քարտ*", "карт*"],
+    "pin": ["PIN", "pin code", "رمز*", "קוד סודי", "пин*"],
+    "change": ["change*", "عوض", "תשנה", "поменя*"],
+    "loan": ["loan*", "кредит*", "قرض*"],
+    "cash-back": ["cash back", "cashback", "کش بک*"],
+})
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("How do I change my card PIN?", {"card", "change", "pin"}),
+        ("Cards", {"card"}),  # a stem matches inflections
+        ("хочу поменять пин-код карты", {"card", "change", "pin"}),
+        ("بالبطاقة", {"card"}),  # Arabic clitics and article come off
+        ("לכרטיס", {"card"}),  # Hebrew prefix letter comes off
+        ("איך משנים קוד סודי לכרטיס?", {"card", "pin"}),  # a two-word phrase
+        ("میخوام رمز کارتمو عوض کنم", {"card", "change", "pin"}),  # Persian suffixes on a stem
+        ("كارت", {"card"}),  # Arabic-keyboard kaf meets the Persian spelling in the lexicon
+        ("کش‌بک ماه قبل نیومده", {"cash-back"}),  # half-space folds to a space: the phrase still matches
+        ("cash for my back", set()),  # a phrase needs its words next to each other
+        ("the pinnacle of service", set()),  # an exact term is not a stem
+    ],
+)
+def test_lexicon_finds_concepts_across_scripts_and_inflections(text, concepts):
+    assert SMALL.find(text) == concepts
+
+
+def test_the_bundled_lexicon_covers_six_languages_for_every_concept():
+    raw = yaml.safe_load(resources.files("faq").joinpath("concepts.yml").read_text(encoding="utf-8"))
+    assert len(raw) >= 150
+    assert all(set(by_lang) == set(LANGUAGES) for by_lang in raw.values())
+    lexicon = ConceptLexicon.load()
+    assert {"refund", "delivery", "password"} <= lexicon.find("I want a refund, the delivery was late and I forgot my password")
+    assert "refund" in lexicon.find("میخوام پولمو برگردونید")  # Persian
+    assert "password" in lexicon.find("Մոռացել եմ գաղտնաբառս")  # Armenian
+
+
+def test_parse_reports_every_problem_with_its_line():
+    raw = "card:\n  en: [card*]\nBad Id:\n  en: [x]\nrefund:\n  en: refund\n"
+    with pytest.raises(LexiconInvalid) as caught:
+        parse(raw, "glossary.yml")
+    assert [str(p) for p in caught.value.problems] == [
+        "glossary.yml:3: concept id 'Bad Id' must be made of a-z, 0-9 and '-'",
+        "glossary.yml:6: concept 'refund', en: expected a list of terms",
+    ]
+    with pytest.raises(LexiconInvalid, match=r"glossary.yml:\d+: YAML syntax error"):
+        parse("card:\n  en: [card*\n", "glossary.yml")
+
+
+def test_a_glossary_extends_the_lexicon_with_new_and_existing_concepts():
+    merged = merge(parse("card:\n  en: [plastic]\nzarin-plus:\n  fa: [زرین پلاس]\n  en: [zarin plus]\n"),
+                   parse("card:\n  en: [card*]\n"))
+    lexicon = ConceptLexicon(merged)
+    assert lexicon.find("plastic") == {"card"} and lexicon.find("cards") == {"card"}
+    assert lexicon.find("زرین پلاس چیه؟") == {"zarin-plus"}
+
+
+def test_index_prefers_the_question_sharing_rare_concepts_and_knows_what_the_bank_lacks():
+    questions = ["How do I change my card PIN?", "How do I order a new card?", "My card was blocked"]
+    index = ConceptIndex(SMALL, questions, rows=[0, 1, 2], entries=3)
+    scores = index.scores("איך משנים קוד סודי לכרטיס?")  # Hebrew: change the card's secret code
+    assert int(np.argmax(scores)) == 0
+    covered = index.scores("change card PIN")
+    uncovered = index.scores("change card PIN loan")  # "loan": no question has it
+    assert covered[0] > uncovered[0] > 0
+    assert not index.scores("hello there").any()
