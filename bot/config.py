@@ -86,6 +86,7 @@ class Config:
     path: Path | None
     bank: Path
     phrases: Path
+    glossary: Path | None = None  # the deployment's own cross-lingual keywords (faq/concepts.py)
     brand: Brand = field(default_factory=Brand)
     model: ModelConfig = field(default_factory=ModelConfig)
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
@@ -97,7 +98,7 @@ class Config:
 
 
 _ENV = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
-TOP_KEYS = {"bank", "phrases", "brand", "model", "matcher", "routing", "database_url", "redis_url", "channels", "agents"}
+TOP_KEYS = {"bank", "phrases", "glossary", "brand", "model", "matcher", "routing", "database_url", "redis_url", "channels", "agents"}
 
 
 def secret(value: Any, where: str, problems: list[str], environ: dict[str, str] | None = None) -> Secret | None:
@@ -211,6 +212,7 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
         path=config_path if config_path.exists() else None,
         bank=Path(bank) if bank else resolve(doc.get("bank"), "data/bank"),
         phrases=resolve(doc.get("phrases"), "data/phrases.yml"),
+        glossary=resolve(doc["glossary"], "") if doc.get("glossary") else None,
         brand=brand,
         model=model,
         matcher=matcher,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from faq.bank import Bank
 from faq.cache import CachedEncoder
+from faq.concepts import ConceptLexicon
 from faq.encoders import Encoder, make_encoder
 from faq.evaluation import Case
 from faq.loader import load_bank
@@ -43,10 +44,10 @@ class Responder:
         inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads)
         self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir)
         self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)
-        self.brain = self._build(load_bank(config.bank))
+        self.brain = self._build(load_bank(config.bank), ConceptLexicon.load(config.glossary))
 
-    def _build(self, bank: Bank) -> Brain:
-        matcher = Matcher(bank, self.encoder, self.config.matcher, cache_dir=self.config.model.cache_dir)
+    def _build(self, bank: Bank, lexicon: ConceptLexicon) -> Brain:
+        matcher = Matcher(bank, self.encoder, self.config.matcher, cache_dir=self.config.model.cache_dir, lexicon=lexicon)
         policy = Policy(bank, self.catalogue, self.config.routing, self.config.matcher.thresholds.route)
         return Brain(bank, matcher, policy)
 
@@ -55,10 +56,12 @@ class Responder:
         return self.brain.bank
 
     def reload(self, path: Path | None = None) -> Bank:
-        """Load the bank again; raises BankInvalid and keeps the old one if it is broken."""
+        """Load the bank (and the glossary) again; raises BankInvalid or LexiconInvalid and
+        keeps the old ones if either is broken."""
         bank = load_bank(path or self.config.bank)
-        if bank.fingerprint != self.brain.bank.fingerprint:
-            self.brain = self._build(bank)
+        lexicon = ConceptLexicon.load(self.config.glossary)
+        if bank.fingerprint != self.brain.bank.fingerprint or lexicon.fingerprint != self.brain.matcher.lexicon.fingerprint:
+            self.brain = self._build(bank, lexicon)
             log.info("bank reloaded", extra={"bank_version": bank.fingerprint})
         return bank
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from faq.concepts import LexiconInvalid
 from faq.errors import BankInvalid
 from faq.loader import bank_files
 
@@ -30,17 +31,17 @@ def snapshot(path: Path) -> tuple:
 
 async def watch_bank(responder: Responder, interval: float = 3.0) -> None:
     """Reload the bank when its files change, until cancelled."""
-    path = responder.config.bank
-    seen = snapshot(path)
+    path, glossary = responder.config.bank, responder.config.glossary
+    seen = snapshot(path) + (snapshot(glossary) if glossary else ())
     while True:
         await asyncio.sleep(interval)
-        current = snapshot(path)
+        current = snapshot(path) + (snapshot(glossary) if glossary else ())
         if current == seen:
             continue
         seen = current
         try:
             bank = await responder.areload()
-        except BankInvalid as exc:
+        except (BankInvalid, LexiconInvalid) as exc:
             for problem in exc.problems:
                 log.error("bank edit rejected, previous bank still serving", extra={"problem": str(problem)})
             continue
