@@ -28,7 +28,9 @@ SETS = [  # (name, bank, cases, what it is)
     ("demo", ROOT / "data" / "bank", EVAL / "demo-cases.yml", "online home-textiles shop, en/fa/ar questions, 4–8 per entry; **tuned on**"),
     ("heldout", EVAL / "heldout" / "bank.yml", EVAL / "heldout" / "cases.yml", "telecom, English only, 4–5 questions per entry"),
     ("heldout-b", EVAL / "heldout-b" / "bank.yml", EVAL / "heldout-b" / "cases.yml", "travel agency, English only, 1–3 questions per entry"),
-    ("heldout-c", EVAL / "heldout-c" / "bank.yml", EVAL / "heldout-c" / "cases.yml", "fintech, English only, 1–2 questions per entry; only ever used to report"),
+    ("heldout-c", EVAL / "heldout-c" / "bank.yml", EVAL / "heldout-c" / "cases.yml", "fintech, English only, 1–2 questions per entry"),
+    ("heldout-d", EVAL / "heldout-d" / "bank.yml", EVAL / "heldout-d" / "cases.yml", "gym chain, English only, 2–4 questions per entry; only ever used to report"),
+    ("heldout-e", EVAL / "heldout-e" / "bank.yml", EVAL / "heldout-e" / "cases.yml", "electronics shop, English only, 3–5 questions per entry; only ever used to report"),
 ]
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
 

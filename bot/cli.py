@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("bank", type=Path)
     tune.add_argument("--config", type=Path)
     tune.add_argument("--cases", type=Path, help="validation cases to tune on instead of the bank's questions")
+    tune.add_argument("--also", nargs=2, action="append", default=[], metavar=("BANK", "CASES"),
+                      help="more evidence: another bank with its cases (repeatable); all sets are pooled")
     tune.add_argument("--cross-lingual", action="store_true",
                       help="with --cases: also score them against the bank's default-language questions only")
     tune.add_argument("--clarify-credit", type=float, default=0.0,

@@ -48,20 +48,13 @@ def run_tune(args: argparse.Namespace) -> int:
     config = replace(config, matcher=settings)
     responder = Responder(config)
     if args.cases:
-        served = {e.id for e in responder.bank.served()}
-        cases = [(c.text, c.expect) for c in load_cases(args.cases, known_entries=served)]
-        observations = observe(responder.brain.matcher, cases)
+        observations = observe_cases(responder, responder.bank, args.cases, args.cross_lingual)
         source = str(args.cases)
+        for bank_path, cases_path in args.also:
+            observations += observe_cases(responder, load_bank(bank_path), Path(cases_path), args.cross_lingual)
+            source += f", {cases_path}"
         if args.cross_lingual:
-            # The same cases against the bank's default-language questions only: every
-            # other language becomes cross-lingual, as for a bank not yet translated; and
-            # against at most two of those per entry, as for a bank written tersely. The
-            # thresholds then hold for banks of either kind, not only for this one.
-            untranslated = default_language_only(responder.bank)
-            for bank in (untranslated, few_phrasings(untranslated, 2)):
-                matcher = Matcher(bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
-                observations += observe(matcher, cases)
-            source += f" (and again with only the {untranslated.language} questions, all and at most two per entry)"
+            source += " (and again with only each bank's default-language questions, all and at most two per entry)"
     else:
         observations = []
         bank = load_bank(args.bank)
@@ -79,6 +72,30 @@ def run_tune(args: argparse.Namespace) -> int:
     else:
         print("\nmatcher settings for config.yml:\n" + block)
     return 0
+
+
+def observe_cases(responder: Responder, bank: Bank, cases_path: Path, cross_lingual: bool) -> list[Observation]:
+    """Observations of one bank's validation cases (with the raw, uncalibrated matcher).
+
+    ``cross_lingual``: the same cases again against the bank's default-language questions
+    only — every other language becomes cross-lingual, as for a bank not yet translated —
+    and against at most two of those per entry, as for a bank written tersely, so the
+    thresholds hold for banks of either kind, not only for this one.
+    """
+    settings, cache_dir = responder.brain.matcher.settings, responder.config.model.cache_dir
+    served = {e.id for e in bank.served()}
+    cases = [(c.text, c.expect) for c in load_cases(cases_path, known_entries=served)]
+    banks = [bank]
+    if cross_lingual:
+        untranslated = default_language_only(bank)
+        if any(set(e.questions) - {bank.language} for e in bank.served()):
+            banks.append(untranslated)
+        banks.append(few_phrasings(untranslated, 2))
+    observations: list[Observation] = []
+    for variant in banks:
+        matcher = responder.brain.matcher if variant is responder.bank else Matcher(variant, responder.encoder, settings, cache_dir=cache_dir)
+        observations += observe(matcher, cases)
+    return observations
 
 
 def default_language_only(bank: Bank) -> Bank:
