@@ -40,6 +40,7 @@ import _data as D  # noqa: E402
 from faq.bank import Bank, Department, Entry, Status  # noqa: E402
 from faq.cache import CachedEncoder  # noqa: E402
 from faq.encoders import make_encoder  # noqa: E402
+from faq.language import detect_language  # noqa: E402
 from faq.matcher import Matcher, Verdict, judge  # noqa: E402
 from faq.settings import MatcherSettings, Thresholds  # noqa: E402
 from faq.smalltalk import SmallTalk  # noqa: E402
@@ -80,11 +81,12 @@ def entry_id(label: str) -> str:
 
 
 def observations(matcher: Matcher, encoder: CachedEncoder, rows: list[tuple[str, str]]) -> list[Observation]:
-    vectors = encoder.encode_cached([t for t, _ in rows])
+    languages = [detect_language(t) for t, _ in rows]
+    vectors = matcher.align(encoder.encode_cached([t for t, _ in rows]), languages)  # as Matcher.encode does
     out = []
-    for (text, label), vector in zip(rows, vectors):
-        scores = matcher.scores(vector, text)
-        out.append(Observation(entry_id(label), matcher.candidates(scores)))
+    for (text, label), vector, language in zip(rows, vectors, languages):
+        scores = matcher.scores(vector, text, language)
+        out.append(Observation(entry_id(label), matcher.candidates(scores, matcher.is_foreign(language))))
     return out
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from faq.bank import Bank, Entry, Status
+from faq.concepts import ConceptLexicon
 from faq.errors import FaqError
 from faq.loader import load_bank
 
@@ -75,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="with --cases: also score them against the bank's default-language questions only")
     tune.add_argument("--clarify-credit", type=float, default=0.0,
                       help="worth of a clarification offering the right entry, 0..1 (default 0: as eval counts it)")
+    tune.add_argument("--min-margin", type=float, default=0.0,
+                      help="smallest lead over the runner-up to answer with; below it the bot asks which entry was meant")
     tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)
@@ -126,6 +129,7 @@ def summary(bank: Bank) -> str:
     else:
         lines.append("every served entry is answered in every language of the bank")
     lines.extend(_terse_entries(served))
+    lines.extend(_entries_without_concepts(served))
     return "\n".join(lines)
 
 
@@ -133,6 +137,20 @@ def summary(bank: Bank) -> str:
 # (data/eval/heldout) served its cases 80% right with its four or five questions per entry,
 # 73% with the first two and 66% with the first one only (docs/benchmarks.md).
 FEW_PHRASINGS = 3
+
+
+def _entries_without_concepts(served: tuple[Entry, ...], shown: int = 10) -> list[str]:
+    """Entries whose questions use no word of the cross-lingual lexicon: a customer writing
+    another language meets them through the encoder alone (docs/matcher.md, glossary)."""
+    lexicon = ConceptLexicon.load()
+    bare = [e.id for e in served if not any(lexicon.find(q) for _, q in e.all_questions())]
+    if not bare:
+        return []
+    more = f" and {len(bare) - shown} more" if len(bare) > shown else ""
+    return [
+        f"entries whose questions use no word of the cross-lingual lexicon ({len(bare)}): {', '.join(bare[:shown])}{more}",
+        "  a glossary (config.yml glossary:) with their key words in the languages customers write helps them",
+    ]
 
 
 def _terse_entries(served: tuple[Entry, ...], shown: int = 10) -> list[str]:

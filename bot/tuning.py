@@ -14,7 +14,7 @@ from faq.evaluation import load_cases
 from faq.language import detect_language
 from faq.loader import load_bank
 from faq.matcher import Matcher, Reason
-from faq.tuning import Observation, TuneResult, bank_folds, tune
+from faq.tuning import MARGINS, Observation, TuneResult, bank_folds, tune
 
 from .config import load_config
 from .responder import Responder
@@ -34,9 +34,10 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
             continue
         if matcher.read(text).reason in (Reason.REQUESTED, Reason.SMALLTALK, Reason.EMPTY):
             continue
-        vector = matcher.encode([text])[0]
-        scores = matcher.scores(vector, text)
-        foreign = matcher.is_foreign(detect_language(text))
+        language = detect_language(text)
+        vector = matcher.encode([text], [language])[0]
+        scores = matcher.scores(vector, text, language)
+        foreign = matcher.is_foreign(language)
         observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign))
     return observations
 
@@ -62,8 +63,9 @@ def run_tune(args: argparse.Namespace) -> int:
             matcher = Matcher(fold_bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
             observations.extend(observe(matcher, cases))
         source = f"{args.bank} (5 folds of held-out questions and held-out entries)"
+    margins = tuple(m for m in MARGINS if m >= args.min_margin) or (args.min_margin,)
     result = tune(observations, settings.thresholds, max_wrong=args.max_wrong, choices=settings.clarify_choices,
-                  clarify_credit=args.clarify_credit)
+                  margins=margins, clarify_credit=args.clarify_credit)
     print(report(result, source))
     block = matcher_block(result)
     if args.write and config.path is not None:

