@@ -134,8 +134,8 @@ def summary(bank: Bank) -> str:
 
 
 # Entries with fewer example questions are matched less reliably: the held-out bank
-# (data/eval/heldout) served its cases 80% right with its four or five questions per entry,
-# 73% with the first two and 66% with the first one only (docs/benchmarks.md).
+# (data/eval/heldout) served its cases 85% right with its four or five questions per entry,
+# 80% with the first two and 69% with the first one only (docs/benchmarks.md).
 FEW_PHRASINGS = 3
 
 

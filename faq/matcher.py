@@ -314,9 +314,11 @@ class Matcher:
         np.maximum.at(cosine, self._rows, sims)
         lexical = np.zeros(n, dtype=np.float32)
         concept = np.zeros(n, dtype=np.float32)
+        across = language is not None and language != self.bank.language
         if self._entry_count:
             np.maximum.at(lexical, self._lexical_rows, self._lexical.scores(text))
-            np.maximum.at(concept, self._lexical_rows, self._concepts.scores(text))
+            if across:
+                np.maximum.at(concept, self._lexical_rows, self._concepts.scores(text))
         s = self.settings
         head = None
         combined = cosine.copy()
@@ -325,8 +327,7 @@ class Matcher:
             w = self.head_share
             combined[: self._entry_count] = w * head + (1 - w) * cosine[: self._entry_count]
         combined[: self._entry_count] += s.lexical_weight * lexical[: self._entry_count]
-        if language is not None and language != self.bank.language:
-            combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
+        combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
         answer = self._answers @ vector
         return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept)
 
