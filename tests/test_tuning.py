@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import yaml
 import pytest
 
 from bot.cli import main
@@ -76,3 +77,21 @@ def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
     assert tuned.calibration.a > 0 and tuned.calibration.e > 0  # an endorsing answer counts for something
     assert 0.3 <= tuned.thresholds.answer <= 0.95
     assert "routing:" in config.read_text(encoding="utf-8")  # the rest of the file is kept
+
+
+def test_tune_pools_several_banks_and_keeps_a_margin_for_near_ties(tmp_path, capsys):
+    heldout = ROOT / "data" / "eval" / "heldout"
+    code = main(["tune", str(ROOT / "data" / "bank"), "--config", str(ROOT / "config.yml"),
+                 "--cases", str(ROOT / "data" / "eval" / "demo-cases.yml"),
+                 "--also", str(heldout / "bank.yml"), str(heldout / "cases.yml"),
+                 "--max-wrong", "0.02", "--min-margin", "0.03"])
+    assert code == 0
+    out = capsys.readouterr().out
+    pooled = int(re.search(r"tuned on (\d+) messages", out).group(1))
+    assert "heldout/cases.yml" in out
+    block = yaml.safe_load(out.split("matcher settings for config.yml:\n", 1)[1])
+    assert block["matcher"]["margin"] >= 0.03
+    main(["tune", str(ROOT / "data" / "bank"), "--config", str(ROOT / "config.yml"),
+          "--cases", str(ROOT / "data" / "eval" / "demo-cases.yml"), "--max-wrong", "0.02"])
+    one_bank = int(re.search(r"tuned on (\d+) messages", capsys.readouterr().out).group(1))
+    assert pooled > one_bank + 150  # the telecom cases were added to the demo ones
