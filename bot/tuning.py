@@ -60,7 +60,8 @@ def run_tune(args: argparse.Namespace) -> int:
         observations = []
         bank = load_bank(args.bank)
         for fold_bank, cases in bank_folds(bank):
-            matcher = Matcher(fold_bank, responder.encoder, settings, cache_dir=config.model.cache_dir)
+            matcher = Matcher(fold_bank, responder.encoder, settings, cache_dir=config.model.cache_dir,
+                              lexicon=responder.brain.matcher.lexicon)
             observations.extend(observe(matcher, cases))
         source = f"{args.bank} (5 folds of held-out questions and held-out entries)"
     margins = tuple(m for m in MARGINS if m >= args.min_margin) or (args.min_margin,)
@@ -95,7 +96,8 @@ def observe_cases(responder: Responder, bank: Bank, cases_path: Path, cross_ling
         banks.append(few_phrasings(untranslated, 2))
     observations: list[Observation] = []
     for variant in banks:
-        matcher = responder.brain.matcher if variant is responder.bank else Matcher(variant, responder.encoder, settings, cache_dir=cache_dir)
+        matcher = responder.brain.matcher if variant is responder.bank else Matcher(
+            variant, responder.encoder, settings, cache_dir=cache_dir, lexicon=responder.brain.matcher.lexicon)
         observations += observe(matcher, cases)
     return observations
 

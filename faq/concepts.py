@@ -39,9 +39,9 @@ from .text import fold
 LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
-# One-letter clitics and the article that Arabic and Hebrew write onto the next word,
-# after folding (ال stays ال; Hebrew has no final-form issue at the start of a word).
-_ARABIC_PROCLITICS = ("وال", "فال", "بال", "كال", "کال", "لل", "ال", "و", "ف", "ب", "ل", "ک")
+# One-letter clitics and the article that Arabic and Hebrew write onto the next word, as
+# they look after folding (Arabic ك is folded to ک).
+_ARABIC_PROCLITICS = ("وال", "فال", "بال", "کال", "لل", "ال", "و", "ف", "ب", "ل", "ک")
 _HEBREW_PROCLITICS = ("וכש", "וש", "וה", "וב", "ול", "ומ", "שה", "שב", "של", "מה", "כש", "לה", "בה",
                       "ו", "ה", "ב", "ל", "מ", "ש", "כ")
 _MIN_STEM = 2
