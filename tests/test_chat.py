@@ -26,3 +26,12 @@ def test_chat_offers_numbered_choices_and_accepts_a_number(demo_responder):
     out = stdout.getvalue()
     assert "handoff [handoff/requested]" in out
     assert "(new conversation)" in out
+
+
+def test_chat_shows_the_concepts_found_in_a_message(demo_responder):
+    stdin = io.StringIO("میخوام پولمو برگردونید، سفارشم خراب رسید\nqwzx vbnm\n/quit\n")
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    lines = [line for line in stdout.getvalue().splitlines() if "concepts:" in line]
+    assert "refund" in lines[0] and "damaged" in lines[0]  # Persian: give my money back, my order came broken
+    assert "none known (a glossary can add words)" in lines[1]
