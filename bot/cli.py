@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from faq.bank import Bank, Entry, Status
-from faq.concepts import ConceptLexicon
+from faq.concepts import bundled
 from faq.errors import FaqError
 from faq.loader import load_bank
 
@@ -142,7 +142,7 @@ FEW_PHRASINGS = 3
 def _entries_without_concepts(served: tuple[Entry, ...], shown: int = 10) -> list[str]:
     """Entries whose questions use no word of the cross-lingual lexicon: a customer writing
     another language meets them through the encoder alone (docs/matcher.md, glossary)."""
-    lexicon = ConceptLexicon.load()
+    lexicon = bundled()
     bare = [e.id for e in served if not any(lexicon.find(q) for _, q in e.all_questions())]
     if not bare:
         return []

@@ -31,11 +31,11 @@ def snapshot(path: Path) -> tuple:
 
 async def watch_bank(responder: Responder, interval: float = 3.0) -> None:
     """Reload the bank when its files change, until cancelled."""
-    path, glossary = responder.config.bank, responder.config.glossary
-    seen = snapshot(path) + (snapshot(glossary) if glossary else ())
+    files = [p for p in (responder.config.bank, responder.config.glossary) if p is not None]
+    seen = tuple(snapshot(p) for p in files)
     while True:
         await asyncio.sleep(interval)
-        current = snapshot(path) + (snapshot(glossary) if glossary else ())
+        current = tuple(snapshot(p) for p in files)
         if current == seen:
             continue
         seen = current

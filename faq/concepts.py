@@ -22,6 +22,7 @@ Matching rules (kept simple enough for a support lead to extend the lexicon):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
@@ -101,14 +102,13 @@ class ConceptLexicon:
     def load(cls, glossary: str | Path | None = None) -> ConceptLexicon:
         """The bundled lexicon, extended by a deployment's ``glossary`` file of the same
         shape (product names, local words). Raises :class:`LexiconInvalid`."""
-        bundled = parse(resources.files(__package__).joinpath("concepts.yml").read_text(encoding="utf-8"), "concepts.yml")
         if glossary is None:
-            return cls(bundled)
+            return bundled()
         try:
             raw = Path(glossary).read_text(encoding="utf-8")
         except OSError as exc:
             raise LexiconInvalid([Problem(str(glossary), 0, f"cannot read: {exc.strerror or exc}")]) from exc
-        return cls(merge(parse(raw, str(glossary)), bundled))
+        return cls(merge(parse(raw, str(glossary)), _bundled_terms()))
 
     def find(self, text: str) -> set[str]:
         """The concepts ``text`` mentions."""
@@ -125,6 +125,18 @@ class ConceptLexicon:
         yield from self._exact.get(word, ())
         for end in range(_MIN_STEM, min(len(word), self._longest_stem) + 1):
             yield from self._prefix.get(word[:end], ())
+
+
+@functools.cache
+def _bundled_terms() -> dict[str, list[str]]:
+    """``concepts.yml`` beside this module, parsed once per process (never mutated)."""
+    return parse(resources.files(__package__).joinpath("concepts.yml").read_text(encoding="utf-8"), "concepts.yml")
+
+
+@functools.cache
+def bundled() -> ConceptLexicon:
+    """The bundled lexicon alone, built once per process (lexicons are immutable)."""
+    return ConceptLexicon(_bundled_terms())
 
 
 def _compile(text: str, concept: str) -> _Pattern | None:
@@ -222,7 +234,6 @@ class ConceptIndex:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         self._matrix = matrix / norms
-        self.covered = sum(1 for found in sets if found)
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text``'s concepts against every question's, shape ``(len(texts),)``."""

@@ -33,7 +33,7 @@ import numpy as np
 
 from .bank import Bank, Entry
 from .cache import CachedEncoder
-from .concepts import ConceptIndex, ConceptLexicon
+from .concepts import ConceptIndex, ConceptLexicon, bundled
 from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
 from .language import detect_language
@@ -171,17 +171,6 @@ def _asks(text: str) -> bool:
     return any(ch in _QUESTION_MARKS for ch in text)
 
 
-_LEXICON: ConceptLexicon | None = None
-
-
-def default_lexicon() -> ConceptLexicon:
-    """The bundled concept lexicon, read once per process."""
-    global _LEXICON
-    if _LEXICON is None:
-        _LEXICON = ConceptLexicon.load()
-    return _LEXICON
-
-
 def _one_blas_thread() -> None:
     """See faq/__init__.py: numpy may have been imported (with its BLAS threads) before us."""
     try:
@@ -224,7 +213,7 @@ class Matcher:
                 rows.append(index)
         self._question_languages = frozenset(languages)
         self._lexical = LexicalIndex(texts)
-        self.lexicon = lexicon or default_lexicon()
+        self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count)
         self._lexical_rows = np.array(rows, dtype=np.int64)
         for offset, intent in enumerate(intents):
@@ -235,7 +224,7 @@ class Matcher:
         self._rows = np.array(rows, dtype=np.int64)
         vectors = self._encode_known(texts)
         self._offsets = language_offsets(vectors, languages, len(self._lexical_rows), bank.language)
-        self._vectors = self._shift(vectors, languages)
+        self._vectors = self.align(vectors, languages)
         self._answers = self._encode_known(
             [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
         )
@@ -264,7 +253,7 @@ class Matcher:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
         return self.encoder.encode_documents(texts) if documents else self.encoder.encode(texts)
 
-    def _shift(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
+    def align(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
         """Move each vector by its language's offset and re-normalise (see language_offsets)."""
         if not self._offsets:
             return vectors
@@ -298,10 +287,6 @@ class Matcher:
         if languages is None:
             languages = [detect_language(t) for t in texts]
         return self.align(self.encoder.encode(texts), languages)
-
-    def align(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
-        """Vectors the encoder made of messages in ``languages`` → the bank's space."""
-        return self._shift(vectors, languages)
 
     def scores(self, vector: np.ndarray, text: str, language: str | None = None) -> Scores:
         """Every label's signals for one message. ``language``: the message's, when known;
