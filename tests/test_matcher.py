@@ -213,3 +213,16 @@ def test_concepts_stay_out_of_the_banks_own_language(card_matchers):
     a, b = with_concepts.read(text), without.read(text)
     assert a.best.entry_id == b.best.entry_id == "card-pin-change"
     assert a.best.score == pytest.approx(b.best.score)
+
+
+@pytest.mark.parametrize("text", [
+    "Is there a phone number where I can reach an actual person?",
+    "Can someone call me about my order?",
+    "میخوام زنگ بزنم با یکی حرف بزنم",
+    "ممكن حد يتصل علي؟",
+    "אפשר שמישהו יתקשר אליי?",
+    "Կարո՞ղ եք ինձ զանգահարել",
+    "Можете мне позвонить?",
+])
+def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(matcher, text):
+    assert matcher.read(text).reason is Reason.REQUESTED
