@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from faq.bank import Bank, Entry, Status
-from faq.concepts import bundled
+from faq.concepts import ConceptLexicon, bundled
 from faq.errors import FaqError
 from faq.loader import load_bank
 
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a bank: FILE:LINE: message per problem, or a summary")
     check.add_argument("path", type=Path)
+    check.add_argument("--glossary", type=Path,
+                       help="the deployment's glossary (default: config.yml's glossary:, when there is one)")
+    check.add_argument("--config", type=Path, help="config file whose glossary to use (default ./config.yml)")
     check.set_defaults(handler=cmd_check)
 
     ev = sub.add_parser("eval", help="run evaluation cases through the live decision code")
@@ -100,11 +103,27 @@ def _parser() -> argparse.ArgumentParser:
 # -- check --------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
     bank = load_bank(args.path)
-    print(summary(bank))
+    lexicon = ConceptLexicon.load(args.glossary or _configured_glossary(args.config))
+    print(summary(bank, lexicon))
     return 0
 
 
-def summary(bank: Bank) -> str:
+def _configured_glossary(config: Path | None) -> Path | None:
+    """The glossary config.yml names. An explicit ``--config`` must load; an implicit
+    ./config.yml that does not is noted and skipped: ``check`` is about the bank."""
+    if config is None and not Path("config.yml").exists():
+        return None
+    try:
+        return load_config(config).glossary
+    except ConfigError as exc:
+        if config is not None:
+            raise
+        print(f"note: ./config.yml not read ({str(exc).splitlines()[0]}); checking with the bundled lexicon only",
+              file=sys.stderr)
+        return None
+
+
+def summary(bank: Bank, lexicon: ConceptLexicon | None = None) -> str:
     files = f"{len(bank.sources)} files" if len(bank.sources) > 1 else bank.sources[0]
     lines = [f"valid ({files}): {len(bank.entries)} entries, bank version {bank.fingerprint}"]
     by_dep: dict[str, Counter[str]] = {d.id: Counter() for d in bank.departments}
@@ -129,7 +148,7 @@ def summary(bank: Bank) -> str:
     else:
         lines.append("every served entry is answered in every language of the bank")
     lines.extend(_terse_entries(served))
-    lines.extend(_entries_without_concepts(served))
+    lines.extend(_entries_without_concepts(served, lexicon or bundled()))
     return "\n".join(lines)
 
 
@@ -139,10 +158,10 @@ def summary(bank: Bank) -> str:
 FEW_PHRASINGS = 3
 
 
-def _entries_without_concepts(served: tuple[Entry, ...], shown: int = 10) -> list[str]:
-    """Entries whose questions use no word of the cross-lingual lexicon: a customer writing
-    another language meets them through the encoder alone (docs/matcher.md, glossary)."""
-    lexicon = bundled()
+def _entries_without_concepts(served: tuple[Entry, ...], lexicon: ConceptLexicon, shown: int = 10) -> list[str]:
+    """Entries whose questions use no word of the cross-lingual lexicon (the bundled one and
+    the deployment's glossary): a customer writing another language meets them through the
+    encoder alone (docs/matcher.md, glossary)."""
     bare = [e.id for e in served if not any(lexicon.find(q) for _, q in e.all_questions())]
     if not bare:
         return []

@@ -206,3 +206,36 @@ def test_department_names_may_be_translated(tmp_path):
     department = bank.department("logistics")
     assert department.name == "Logistics"
     assert department.name_in("fa") == "ارسال و تحویل" and department.name_in("ar") == "Logistics"
+
+
+ZARIN = """\
+  - id: zarin-plus
+    department: logistics
+    status: approved
+    approved_by: Omid
+    questions: ["What is Zarin Plus?", "Tell me about Zarin Plus", "Zarin Plus, what is it?"]
+    answer: Our loyalty club.
+"""
+
+
+def test_check_names_entries_no_lexicon_word_reaches_and_counts_the_deployments_glossary(tmp_path, capsys):
+    bank = write(tmp_path, "bank.yml", GOOD + ZARIN)
+    assert main(["check", str(bank)]) == 0
+    line = next(l for l in capsys.readouterr().out.splitlines() if "no word of the cross-lingual lexicon" in l)
+    assert "zarin-plus" in line and "shipping-time" not in line
+
+    glossary = write(tmp_path, "glossary.yml", "zarin-plus:\n  en: [zarin plus]\n  fa: [زرین پلاس]\n")
+    assert main(["check", str(bank), "--glossary", str(glossary)]) == 0
+    assert "no word of the cross-lingual lexicon" not in capsys.readouterr().out
+
+    config = write(tmp_path, "config.yml", "glossary: glossary.yml\n")  # relative to the config file
+    assert main(["check", str(bank), "--config", str(config)]) == 0
+    assert "no word of the cross-lingual lexicon" not in capsys.readouterr().out
+
+
+def test_check_reports_a_broken_glossary_by_line(tmp_path, capsys):
+    bank = write(tmp_path, "bank.yml", GOOD)
+    glossary = write(tmp_path, "glossary.yml", "zarin-plus:\n  en: zarin plus\n")
+    assert main(["check", str(bank), "--glossary", str(glossary)]) == 1
+    err = capsys.readouterr().err
+    assert f"{glossary}:2:" in err and "Traceback" not in err
