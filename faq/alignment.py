@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -108,8 +107,10 @@ def load_corpus(text: str | None = None) -> list[dict[str, str]]:
 
 
 def corpus_fingerprint(text: str | None = None) -> str:
-    """Of the messages themselves (comments and layout may change freely)."""
-    return hashlib.sha256(json.dumps(load_corpus(text), ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    """Of the corpus without its comment lines (read at every start: no YAML parsing)."""
+    text = text if text is not None else corpus_text()
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
 
 
 def vectors_path(encoder_name: str) -> Path:
@@ -149,7 +150,7 @@ def build(encoder=None) -> Path:  # noqa: ANN001 - an faq.encoders.Encoder
     corpus = load_corpus(text)
     arrays = {lang: np.stack([encoder.encode([item[lang]])[0] for item in corpus]).astype(np.float16) for lang in LANGUAGES}
     path = vectors_path(encoder.name)
-    np.savez_compressed(path, fingerprint=np.array(corpus_fingerprint(text)), **arrays)
+    np.savez(path, fingerprint=np.array(corpus_fingerprint(text)), **arrays)
     return path
 
 
