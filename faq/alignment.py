@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+
+from .cache import file_stem
 
 LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
 RIDGE = 0.3  # λ: chosen on the development eval sets (docs/matcher.md)
@@ -52,14 +53,15 @@ class Alignment:
         if pivot not in parallel:
             return cls(pivot)
         target = parallel[pivot]
+        target_mean = target.mean(axis=0)
+        eye = np.eye(target.shape[1])
         offsets: dict[str, np.ndarray] = {}
         maps: dict[str, np.ndarray] = {}
         for lang, vectors in parallel.items():
             if lang == pivot:
                 continue
-            offset = vectors.mean(axis=0) - target.mean(axis=0)
+            offset = vectors.mean(axis=0) - target_mean
             x = vectors - offset
-            eye = np.eye(x.shape[1])
             maps[lang] = np.linalg.solve(x.T @ x + ridge * eye, x.T @ target + ridge * eye).astype(np.float32)
             offsets[lang] = offset.astype(np.float32)
         return cls(pivot, offsets, maps)
@@ -114,12 +116,12 @@ def corpus_fingerprint(text: str | None = None) -> str:
 
 
 def vectors_path(encoder_name: str) -> Path:
-    return _HERE / f"parallel-{re.sub(r'[^A-Za-z0-9._-]+', '_', encoder_name)}.npz"
+    return _HERE / f"parallel-{file_stem(encoder_name)}.npz"
 
 
-@functools.cache
 def shipped_vectors(encoder_name: str) -> dict[str, np.ndarray] | None:
-    """The corpus encoded by ``encoder_name``, if it ships and matches the corpus as it is."""
+    """The corpus encoded by ``encoder_name``, if it ships and matches the corpus as it is.
+    Not kept: only the fitted alignment is (:func:`for_encoder`)."""
     path = vectors_path(encoder_name)
     if not path.exists():
         return None
@@ -130,14 +132,11 @@ def shipped_vectors(encoder_name: str) -> dict[str, np.ndarray] | None:
 
 
 @functools.cache
-def _fitted(encoder_name: str, pivot: str, ridge: float) -> Alignment | None:
+def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE) -> Alignment | None:
+    """The alignment into ``pivot`` for this encoder (fitted once per process), or None
+    when its vectors don't ship."""
     parallel = shipped_vectors(encoder_name)
     return Alignment.fit(parallel, pivot, ridge) if parallel else None
-
-
-def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE) -> Alignment | None:
-    """The alignment into ``pivot`` for this encoder, or None when its vectors don't ship."""
-    return _fitted(encoder_name, pivot, ridge)
 
 
 def build(encoder=None) -> Path:  # noqa: ANN001 - an faq.encoders.Encoder

