@@ -35,16 +35,11 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import FaqError, Problem
-from .text import fold
+from .text import clitic_forms, fold
 
 LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
-# One-letter clitics and the article that Arabic and Hebrew write onto the next word, as
-# they look after folding (Arabic ك is folded to ک).
-_ARABIC_PROCLITICS = ("وال", "فال", "بال", "کال", "لل", "ال", "و", "ف", "ب", "ل", "ک")
-_HEBREW_PROCLITICS = ("וכש", "וש", "וה", "וב", "ול", "ומ", "שה", "שב", "של", "מה", "כש", "לה", "בה",
-                      "ו", "ה", "ב", "ל", "מ", "ש", "כ")
 _MIN_STEM = 2
 
 
@@ -60,22 +55,6 @@ class LexiconInvalid(FaqError):
 class _Pattern:
     words: tuple[tuple[str, bool], ...]  # (text, is_prefix) per word
     concept: str
-
-
-def _forms(word: str) -> list[str]:
-    """The word and the word without the clitics Arabic and Hebrew attach to it."""
-    forms = [word]
-    first = word[:1]
-    if "\u0590" <= first <= "\u05ff":
-        clitics = _HEBREW_PROCLITICS
-    elif "\u0600" <= first <= "\u06ff":
-        clitics = _ARABIC_PROCLITICS
-    else:
-        return forms
-    for clitic in clitics:
-        if word.startswith(clitic) and len(word) - len(clitic) >= 2:
-            forms.append(word[len(clitic):])
-    return forms
 
 
 class ConceptLexicon:
@@ -115,7 +94,7 @@ class ConceptLexicon:
         tokens = fold(text).split()
         found: set[str] = set()
         for i, token in enumerate(tokens):
-            for form in _forms(token):
+            for form in clitic_forms(token):
                 for pattern in self._candidates(form):
                     if _matches(pattern, form, tokens, i):
                         found.add(pattern.concept)
@@ -157,7 +136,7 @@ def _matches(pattern: _Pattern, first_form: str, tokens: Sequence[str], start: i
     for offset, (text, is_prefix) in enumerate(pattern.words):
         if start + offset >= len(tokens):
             return False
-        options = [first_form] if offset == 0 else _forms(tokens[start + offset])
+        options = [first_form] if offset == 0 else clitic_forms(tokens[start + offset])
         if not any(word.startswith(text) if is_prefix else word == text for word in options):
             return False
     return True

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .text import fold
+from .text import clitic_forms, fold
 
 
 class Intent(StrEnum):
@@ -114,7 +114,8 @@ class SmallTalk:
             if " " in phrase:
                 if f" {phrase} " in joined:
                     return True
-            elif any(t == phrase or (len(phrase) >= 5 and t.startswith(phrase)) for t in tokens):
+            elif any(form == phrase or (len(phrase) >= 5 and form.startswith(phrase))
+                     for t in tokens for form in clitic_forms(t)):  # "לנציג": to a representative
                 return True
         return False
 

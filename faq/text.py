@@ -36,3 +36,26 @@ _EMOJI = re.compile(
 
 def strip_emoji(text: str) -> str:
     return _SPACES.sub(" ", _EMOJI.sub("", text)).strip()
+
+
+# One-letter clitics and the article that Arabic and Hebrew write onto the next word (and, the,
+# to, in, from, that…), as they look after folding (Arabic ك is folded to ک).
+_ARABIC_PROCLITICS = ("وال", "فال", "بال", "کال", "لل", "ال", "و", "ف", "ب", "ل", "ک")
+_HEBREW_PROCLITICS = ("וכש", "וש", "וה", "וב", "ול", "ומ", "שה", "שב", "של", "מה", "כש", "לה", "בה",
+                      "ו", "ה", "ב", "ל", "מ", "ש", "כ")
+
+
+def clitic_forms(word: str) -> list[str]:
+    """The word and the word without the clitics Arabic and Hebrew attach to it."""
+    forms = [word]
+    first = word[:1]
+    if "\u0590" <= first <= "\u05ff":
+        clitics = _HEBREW_PROCLITICS
+    elif "\u0600" <= first <= "\u06ff":
+        clitics = _ARABIC_PROCLITICS
+    else:
+        return forms
+    for clitic in clitics:
+        if word.startswith(clitic) and len(word) - len(clitic) >= 2:
+            forms.append(word[len(clitic):])
+    return forms

@@ -223,6 +223,9 @@ def test_concepts_stay_out_of_the_banks_own_language(card_matchers):
     "אפשר שמישהו יתקשר אליי?",
     "Կարո՞ղ եք ինձ զանգահարել",
     "Можете мне позвонить?",
+    # the word for a person carries a clitic: "to the supervisor", "with the manager"
+    "حولني للمشرف لو سمحت",
+    "אני רוצה לדבר עם המנהל של הסניף",
 ])
 def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(matcher, text):
     assert matcher.read(text).reason is Reason.REQUESTED
