@@ -9,9 +9,13 @@ he, hy and ru. From their vectors, for each language L and the bank's language P
 * an **offset**, ``mean(L) − mean(P)``: what is language rather than meaning;
 * a **map** ``W``, ridge regression of the P translations on the offset-free L vectors,
   pulled toward the identity: ``W = argmin ‖X·W − Y‖² + λ‖W − I‖²``. A few hundred pairs
-  cannot learn a free 384×384 map; shrunk to the identity it learns only what they agree on.
+  cannot learn a free 384×384 map; shrunk to the identity it learns only what they agree on;
+* a **translation memory**: where the map leaves each corpus message short of its P
+  translation. One global map cannot be right for every kind of sentence, so a message is
+  also corrected by what the map got wrong for the corpus messages nearest to it in its
+  own language (a softmax over the cosines of its ``NEIGHBOURS`` nearest, :class:`Memory`).
 
-A customer's message in L, and the bank's own questions in L, are moved by both and
+A customer's message in L, and the bank's own questions in L, are moved by all three and
 re-normalised (:meth:`Alignment.apply`). The vectors of the corpus depend on the encoder,
 so they ship for the default one (``parallel-<encoder>.npz``, rebuilt with
 ``python -m faq.alignment`` whenever ``parallel.yml`` changes); another encoder falls back
@@ -36,20 +40,50 @@ from .cache import file_stem
 
 LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
 RIDGE = 0.3  # λ: chosen on the development eval sets (docs/matcher.md)
+NEIGHBOURS = 8  # translation memory: corpus messages that correct one message …
+TEMPERATURE = 0.05  # … weighted by softmax(cosine / TEMPERATURE); both chosen on the dev sets
 _HERE = Path(__file__).resolve().parent
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """One language's corpus messages (as encoded) and, for each, the map's error: its
+    mapped vector minus its pivot translation's (float16: only a few rows are read at a time)."""
+
+    sources: np.ndarray
+    errors: np.ndarray
+
+    def correction(self, vectors: np.ndarray) -> np.ndarray:
+        """The map's expected error for each of ``vectors`` (raw, as encoded): its nearest
+        corpus messages' errors, weighted by how near they are."""
+        k = min(NEIGHBOURS, len(self.sources))
+        sims = vectors @ self.sources.T
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sims, nearest, axis=1)
+        weights = np.exp((near - near.max(axis=1, keepdims=True)) / TEMPERATURE)
+        weights /= weights.sum(axis=1, keepdims=True)
+        return np.einsum("rk,rkd->rd", weights, self.errors[nearest].astype(np.float32))
 
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
-    """Per-language offsets and maps into the pivot (the bank's) language."""
+    """Per-language offsets, maps and translation memories into the pivot (the bank's) language."""
 
     pivot: str
     offsets: dict[str, np.ndarray] = field(default_factory=dict)
     maps: dict[str, np.ndarray] = field(default_factory=dict)
+    memories: dict[str, Memory] = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, parallel: dict[str, np.ndarray], pivot: str, ridge: float = RIDGE) -> Alignment:
-        """``parallel``: language → vectors, row i of every language the same message."""
+    def fit(cls, parallel: dict[str, np.ndarray], pivot: str, ridge: float = RIDGE, memory: bool = True) -> Alignment:
+        """``parallel``: language → vectors, row i of every language the same message.
+        ``memory``: keep the corpus as a translation memory (else the map alone)."""
         if pivot not in parallel:
             return cls(pivot)
         target = parallel[pivot]
@@ -57,6 +91,7 @@ class Alignment:
         eye = np.eye(target.shape[1])
         offsets: dict[str, np.ndarray] = {}
         maps: dict[str, np.ndarray] = {}
+        memories: dict[str, Memory] = {}
         for lang, vectors in parallel.items():
             if lang == pivot:
                 continue
@@ -64,23 +99,32 @@ class Alignment:
             x = vectors - offset
             maps[lang] = np.linalg.solve(x.T @ x + ridge * eye, x.T @ target + ridge * eye).astype(np.float32)
             offsets[lang] = offset.astype(np.float32)
-        return cls(pivot, offsets, maps)
+            if memory:
+                mapped = _normalised(x @ maps[lang])
+                memories[lang] = Memory(np.asarray(vectors, dtype=np.float32), (mapped - target).astype(np.float16))
+        return cls(pivot, offsets, maps, memories)
 
     def __bool__(self) -> bool:
         return bool(self.offsets)
 
-    def apply(self, vectors: np.ndarray, languages: Sequence[str | None]) -> np.ndarray:
-        """Each vector moved by its language's offset (and map), re-normalised."""
+    def apply(self, vectors: np.ndarray, languages: Sequence[str | None], memory: bool = True) -> np.ndarray:
+        """Each vector moved by its language's offset (map and memory), re-normalised.
+
+        ``memory=False`` for small talk: the corpus holds no "thanks" or "bye" alone, so the
+        nearest corpus messages of one are about something else and would move it there
+        (an English "can I pay with paypal" came out nearest a moved "goodbye")."""
         if not self.offsets:
             return vectors
         moved = vectors.astype(np.float32, copy=True)
         for lang in set(languages) & set(self.offsets):
             rows = [i for i, language in enumerate(languages) if language == lang]
             shifted = moved[rows] - self.offsets[lang]
-            moved[rows] = shifted @ self.maps[lang] if lang in self.maps else shifted
-        norms = np.linalg.norm(moved, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return (moved / norms).astype(np.float32)
+            if lang in self.maps:
+                shifted = _normalised(shifted @ self.maps[lang])
+            if memory and lang in self.memories:
+                shifted -= self.memories[lang].correction(vectors[rows])
+            moved[rows] = shifted
+        return _normalised(moved)
 
 
 def offsets_from_examples(vectors: np.ndarray, languages: Sequence[str], pivot: str, least: int = 20) -> Alignment:
@@ -120,8 +164,7 @@ def vectors_path(encoder_name: str) -> Path:
 
 
 def shipped_vectors(encoder_name: str) -> dict[str, np.ndarray] | None:
-    """The corpus encoded by ``encoder_name``, if it ships and matches the corpus as it is.
-    Not kept: only the fitted alignment is (:func:`for_encoder`)."""
+    """The corpus encoded by ``encoder_name``, if it ships and matches the corpus as it is."""
     path = vectors_path(encoder_name)
     if not path.exists():
         return None

@@ -204,7 +204,10 @@ class Matcher:
         parallel_from = len(self._lexical_rows)  # the small-talk examples follow the bank's questions
         self.alignment = for_encoder(encoder.name, bank.language) or offsets_from_examples(
             vectors[parallel_from:], languages[parallel_from:], bank.language)
-        self._vectors = self.align(vectors, languages)
+        self._vectors = np.vstack([
+            self.align(vectors[:parallel_from], languages[:parallel_from]),
+            self.alignment.apply(vectors[parallel_from:], languages[parallel_from:], memory=False),
+        ])
         self._answers = self._encode_known(
             [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
         )

@@ -33,6 +33,31 @@ def test_fit_brings_translations_together_on_pairs_it_did_not_see():
     assert np.allclose(alignment.apply(english[:5], ["en"] * 5), english[:5], atol=1e-6)
 
 
+def _many_kinds(rng, n=600, kinds=40, dim=16):
+    """Translations whose shift depends on the kind of sentence (40 kinds in 16 dimensions):
+    no single linear map undoes them all; the translation memory, which corrects by the
+    nearest corpus messages, can."""
+    centres = _unit(rng.normal(size=(kinds, dim)))
+    kind = rng.integers(0, kinds, size=n)
+    english = _unit(centres[kind] + 0.3 * rng.normal(size=(n, dim)) / np.sqrt(dim))
+    shifts = 0.5 * _unit(rng.normal(size=(kinds, dim)))
+    return english, _unit(english + shifts[kind])
+
+
+def test_the_translation_memory_corrects_what_one_map_cannot():
+    rng = np.random.default_rng(4)
+    english, persian = _many_kinds(rng)
+    corpus = {"en": english[:500], "fa": persian[:500]}
+    mapped_only = Alignment.fit(corpus, pivot="en", memory=False)
+    with_memory = Alignment.fit(corpus, pivot="en")
+    assert not mapped_only.memories and set(with_memory.memories) == {"fa"}
+    unseen = persian[500:]
+    assert (_paired_cosine(with_memory.apply(unseen, ["fa"] * 100), english[500:])
+            > _paired_cosine(mapped_only.apply(unseen, ["fa"] * 100), english[500:]) + 0.03)
+    # The memory moves only the language it was learnt for.
+    assert np.allclose(with_memory.apply(english[:5], ["en"] * 5), english[:5], atol=1e-6)
+
+
 def test_a_large_ridge_keeps_only_the_offset():
     rng = np.random.default_rng(1)
     english, persian = _pairs(rng)

@@ -70,9 +70,10 @@ def test_a_short_question_is_never_taken_for_thanks(terse_matcher):
     # Near "مرسی از کمکتون" (thanks for your help) in the embedding space, but a question.
     reading = terse_matcher.read("بسته‌ام کی میرسه؟")
     assert reading.verdict not in (Verdict.THANKS, Verdict.GOODBYE)
-    # "بسته" is also "closed": against one phrasing per entry, delivery and opening hours are
-    # a near-tie, so the bot must not answer either, and delivery must be among the closest.
-    assert reading.entry_id is None
+    # "بسته" is also "closed": against one phrasing per entry, delivery and opening hours sit
+    # close, so the bot may answer only with delivery (or ask), and delivery must be among the
+    # closest.
+    assert reading.entry_id in (None, "shipping-time")
     assert "shipping-time" in [c.entry_id for c in reading.candidates[:2]]
     assert terse_matcher.read("مرسی از کمکتون").verdict is Verdict.THANKS
 
