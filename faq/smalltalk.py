@@ -110,12 +110,12 @@ class SmallTalk:
         if not tokens:
             return False
         joined = f" {' '.join(tokens)} "
+        words = {form for t in tokens for form in clitic_forms(t)}  # "לנציג": to a representative
         for phrase in self.mentions:
             if " " in phrase:
                 if f" {phrase} " in joined:
                     return True
-            elif any(form == phrase or (len(phrase) >= 5 and form.startswith(phrase))
-                     for t in tokens for form in clitic_forms(t)):  # "לנציג": to a representative
+            elif phrase in words or (len(phrase) >= 5 and any(w.startswith(phrase) for w in words)):
                 return True
         return False
 
