@@ -327,10 +327,12 @@ class Matcher:
             score = float(cosine[best_intent])
             intent = self.intents[self.labels[best_intent]]
             if score >= t.intent and score - best_entry >= t.intent_margin and not (greeted and intent is Intent.GREETING):
-                # Nobody thanks or says goodbye with a question mark; a short question can still
-                # sit that close to small talk when the bank's questions are few and English
-                # ("بسته‌ام کی میرسه؟" — "when does my parcel come?" — next to "مرسی از کمکتون").
-                if not (intent in (Intent.THANKS, Intent.GOODBYE) and _asks(text)):
+                # Nobody thanks or says goodbye with a question mark, and the greetings that ask
+                # ("how are you?", "anyone there?") are whole-message markers; a short or
+                # off-topic question can still sit that close to small talk when the bank's
+                # questions are few and English ("بسته‌ام کی میرسه؟" — "when does my parcel
+                # come?" — next to "مرسی از کمکتون"; "فردا هوای تهران چطوره؟" next to a greeting).
+                if not (intent in (Intent.THANKS, Intent.GOODBYE, Intent.GREETING) and _asks(text)):
                     return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
         return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)

@@ -229,3 +229,17 @@ def test_concepts_stay_out_of_the_banks_own_language(card_matchers):
 ])
 def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(matcher, text):
     assert matcher.read(text).reason is Reason.REQUESTED
+
+
+@pytest.mark.parametrize("text", ["how are you?", "anyone there?", "كيف حالك؟", "حالت چطوره؟", "מה שלומך?",
+                                  "Ինչպե՞ս եք", "как дела?"])
+def test_a_greeting_that_asks_is_a_greeting(matcher, text):
+    assert matcher.read(text).verdict is Verdict.GREETING
+
+
+@pytest.mark.parametrize("text", ["فردا هوای تهران چطوره؟", "Потерял наушники в раздевалке, никто не находил?"])
+def test_a_question_is_never_taken_for_a_greeting(matcher, text):
+    # Off-topic questions can sit near the greeting examples; with a question mark they are
+    # read as questions (and decided like any other).
+    reading = matcher.read(text)
+    assert reading.reason is not Reason.SMALLTALK and reading.candidates
