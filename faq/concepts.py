@@ -35,9 +35,9 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import FaqError, Problem
+from .language import LANGUAGES
 from .text import clitic_forms, fold
 
-LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 _MIN_STEM = 2

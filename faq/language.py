@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# The languages helpline's own language data covers (the concept lexicon, the parallel corpus
+# and the small-talk phrases); detection knows more.
+LANGUAGES = ("en", "fa", "ar", "he", "hy", "ru")
+
 _PERSIAN_LETTERS = set("پچژگیک")  # U+067E U+0686 U+0698 U+06AF U+06CC U+06A9
 _ARABIC_LETTERS = set("ةىيكإأؤئ")  # U+0629 U+0649 U+064A U+0643 ...
 
