@@ -211,6 +211,13 @@ class Matcher:
         self._answers = self._encode_known(
             [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
         )
+        # What a question and an answer of this bank have in common on average (the mean of
+        # all their cosines = the cosine of the means' dot product). Encoders differ in how near
+        # all texts sit (e5 ~0.8, MiniLM ~0.1): measured from it, the answer signal means the
+        # same to the calibration whatever the encoder, while a message near every answer (a
+        # question about this business) still scores above one near none of them.
+        n = len(self._lexical_rows)
+        self._answer_baseline = float(self._vectors[:n].mean(axis=0) @ self._answers.mean(axis=0)) if n else 0.0
         self._head = self._train_head(cache_dir)
 
     # -- construction --------------------------------------------------------------------
@@ -288,6 +295,7 @@ class Matcher:
         combined[: self._entry_count] += s.lexical_weight * lexical[: self._entry_count]
         combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
         answer = self._answers @ vector
+        combined[: self._entry_count] += s.answer_weight * (answer - self._answer_baseline)
         return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept)
 
     def is_foreign(self, language: str | None) -> bool:

