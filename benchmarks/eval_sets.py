@@ -39,6 +39,8 @@ SETS = [  # (name, bank, cases, what it is)
     ("heldout-j", EVAL / "heldout-j" / "bank.yml", EVAL / "heldout-j" / "cases.yml", "food delivery, English only, 2–5 questions per entry; tuned on since the sixth session"),
     ("heldout-k", EVAL / "heldout-k" / "bank.yml", EVAL / "heldout-k" / "cases.yml", "online pharmacy, English only, 2–5 questions per entry; never tuned on, seen once (sixth session)"),
     ("heldout-l", EVAL / "heldout-l" / "bank.yml", EVAL / "heldout-l" / "cases.yml", "home internet and TV, English only, 2–5 questions per entry; never tuned on, seen once (sixth session)"),
+    ("heldout-m", EVAL / "heldout-m" / "bank.yml", EVAL / "heldout-m" / "cases.yml", "mountain hotel, English only, 2–5 questions per entry; blind: run once, at the end of the sixth session"),
+    ("heldout-n", EVAL / "heldout-n" / "bank.yml", EVAL / "heldout-n" / "cases.yml", "online furniture shop, English only, 2–5 questions per entry; blind: run once, at the end of the sixth session"),
 ]
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
 
