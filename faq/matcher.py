@@ -212,7 +212,7 @@ class Matcher:
             [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
         )
         # What a question and an answer of this bank have in common on average (the mean of
-        # all their cosines = the cosine of the means' dot product). Encoders differ in how near
+        # all their cosines, which is the dot product of their mean vectors). Encoders differ in how near
         # all texts sit (e5 ~0.8, MiniLM ~0.1): measured from it, the answer signal means the
         # same to the calibration whatever the encoder, while a message near every answer (a
         # question about this business) still scores above one near none of them.

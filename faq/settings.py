@@ -78,7 +78,7 @@ class MatcherSettings:
     concept_weight: float = 0.2  # weight of the cross-lingual keyword (concept) overlap
     # weight of the cosine between the message and the entry's answer (e5's query → passage
     # setting): customers often ask about what the answer says rather than the way the bank's
-    # few questions put it. Chosen on the development sets (docs/matcher.md, signal 4).
+    # few questions put it. Chosen on the development sets (docs/matcher.md, signal 6).
     answer_weight: float = 1.5
     clarify_choices: int = 3
     head_training: HeadSettings = field(default_factory=HeadSettings)

@@ -87,8 +87,8 @@ def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calib
              o.candidates[0].entry_id == o.expect)
             for o in observations if o.candidates]
     if len(rows) < 10 or len({r[-1] for r in rows}) < 2:
-        # Too little to fit on: the default (fitted on the eval sets) is nearer than the raw
-        # score, which the answer signal puts well above 1 (faq.settings.MatcherSettings).
+        # Too little to fit on: the default (fitted on the eval sets) is nearer the truth than
+        # the raw score, a weighted sum of signals that is no probability (it often exceeds 1).
         return Calibration.default()
     x = np.array([r[:-1] for r in rows], dtype=np.float64)
     y = np.array([float(r[-1]) for r in rows])

@@ -120,6 +120,15 @@ def test_a_calibration_without_the_endorsement_weight_still_loads():
     assert settings.calibration == Calibration(a=1.0, b=2.0, c=-1.0, d=0.5, e=0.0)
 
 
+def test_the_answer_weight_is_a_setting():
+    assert MatcherSettings.from_mapping({"answer_weight": "0"}).answer_weight == 0.0
+    assert MatcherSettings.from_mapping({}).answer_weight == MatcherSettings().answer_weight > 0
+
+
+def test_too_few_observations_keep_the_default_calibration_not_raw_scores():
+    assert fit_calibration([]) == Calibration.default()
+
+
 class TwoViewEncoder(Encoder):
     """Questions and documents land in different places, as with e5's query/passage."""
 
