@@ -25,22 +25,29 @@ from bot.responder import Responder  # noqa: E402
 from faq.evaluation import evaluate, load_cases  # noqa: E402
 
 EVAL = ROOT / "data" / "eval"
+
+
+def _held_out(name: str, about: str) -> tuple[str, Path, Path, str]:
+    return name, EVAL / name / "bank.yml", EVAL / name / "cases.yml", about
+
+
+_POOLED = "tuned on since the sixth session"
 SETS = [  # (name, bank, cases, what it is)
     ("demo", ROOT / "data" / "bank", EVAL / "demo-cases.yml", "online home-textiles shop, en/fa/ar questions, 4–8 per entry; **tuned on**"),
-    ("heldout", EVAL / "heldout" / "bank.yml", EVAL / "heldout" / "cases.yml", "telecom, English only, 4–5 questions per entry; tuned on"),
-    ("heldout-b", EVAL / "heldout-b" / "bank.yml", EVAL / "heldout-b" / "cases.yml", "travel agency, English only, 1–3 questions per entry; tuned on"),
-    ("heldout-c", EVAL / "heldout-c" / "bank.yml", EVAL / "heldout-c" / "cases.yml", "fintech, English only, 1–2 questions per entry; tuned on"),
-    ("heldout-d", EVAL / "heldout-d" / "bank.yml", EVAL / "heldout-d" / "cases.yml", "gym chain, English only, 2–4 questions per entry; tuned on since the sixth session"),
-    ("heldout-e", EVAL / "heldout-e" / "bank.yml", EVAL / "heldout-e" / "cases.yml", "electronics shop, English only, 3–5 questions per entry; tuned on since the sixth session"),
-    ("heldout-f", EVAL / "heldout-f" / "bank.yml", EVAL / "heldout-f" / "cases.yml", "online language school, English only, 2–5 questions per entry; tuned on since the sixth session"),
-    ("heldout-g", EVAL / "heldout-g" / "bank.yml", EVAL / "heldout-g" / "cases.yml", "e-scooter sharing, English only, 2–5 questions per entry; tuned on since the sixth session"),
-    ("heldout-h", EVAL / "heldout-h" / "bank.yml", EVAL / "heldout-h" / "cases.yml", "co-working space, English only, 2–5 questions per entry; tuned on since the sixth session"),
-    ("heldout-i", EVAL / "heldout-i" / "bank.yml", EVAL / "heldout-i" / "cases.yml", "car rental, English only, 2–5 questions per entry; tuned on since the sixth session"),
-    ("heldout-j", EVAL / "heldout-j" / "bank.yml", EVAL / "heldout-j" / "cases.yml", "food delivery, English only, 2–5 questions per entry; tuned on since the sixth session"),
-    ("heldout-k", EVAL / "heldout-k" / "bank.yml", EVAL / "heldout-k" / "cases.yml", "online pharmacy, English only, 2–5 questions per entry; never tuned on, seen once (sixth session)"),
-    ("heldout-l", EVAL / "heldout-l" / "bank.yml", EVAL / "heldout-l" / "cases.yml", "home internet and TV, English only, 2–5 questions per entry; never tuned on, seen once (sixth session)"),
-    ("heldout-m", EVAL / "heldout-m" / "bank.yml", EVAL / "heldout-m" / "cases.yml", "mountain hotel, English only, 2–5 questions per entry; blind: run once, at the end of the sixth session"),
-    ("heldout-n", EVAL / "heldout-n" / "bank.yml", EVAL / "heldout-n" / "cases.yml", "online furniture shop, English only, 2–5 questions per entry; blind: run once, at the end of the sixth session"),
+    _held_out("heldout", "telecom, English only, 4–5 questions per entry; tuned on"),
+    _held_out("heldout-b", "travel agency, English only, 1–3 questions per entry; tuned on"),
+    _held_out("heldout-c", "fintech, English only, 1–2 questions per entry; tuned on"),
+    _held_out("heldout-d", f"gym chain, English only, 2–4 questions per entry; {_POOLED}"),
+    _held_out("heldout-e", f"electronics shop, English only, 3–5 questions per entry; {_POOLED}"),
+    _held_out("heldout-f", f"online language school, English only, 2–5 questions per entry; {_POOLED}"),
+    _held_out("heldout-g", f"e-scooter sharing, English only, 2–5 questions per entry; {_POOLED}"),
+    _held_out("heldout-h", f"co-working space, English only, 2–5 questions per entry; {_POOLED}"),
+    _held_out("heldout-i", f"car rental, English only, 2–5 questions per entry; {_POOLED}"),
+    _held_out("heldout-j", f"food delivery, English only, 2–5 questions per entry; {_POOLED}"),
+    _held_out("heldout-k", "online pharmacy, English only, 2–5 questions per entry; never tuned on, seen once (sixth session)"),
+    _held_out("heldout-l", "home internet and TV, English only, 2–5 questions per entry; never tuned on, seen once (sixth session)"),
+    _held_out("heldout-m", "mountain hotel, English only, 2–5 questions per entry; blind: run once, at the end of the sixth session"),
+    _held_out("heldout-n", "online furniture shop, English only, 2–5 questions per entry; blind: run once, at the end of the sixth session"),
 ]
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
 

@@ -212,12 +212,12 @@ class Matcher:
             [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
         )
         # What a question and an answer of this bank have in common on average (the mean of
-        # all their cosines, which is the dot product of their mean vectors). Encoders differ in how near
-        # all texts sit (e5 ~0.8, MiniLM ~0.1): measured from it, the answer signal means the
+        # all their cosines, which is the dot product of their mean vectors). Encoders differ in
+        # how near all texts sit (e5 ~0.8, MiniLM ~0.1): measured from it, the answer signal means the
         # same to the calibration whatever the encoder, while a message near every answer (a
         # question about this business) still scores above one near none of them.
-        n = len(self._lexical_rows)
-        self._answer_baseline = float(self._vectors[:n].mean(axis=0) @ self._answers.mean(axis=0)) if n else 0.0
+        questions = self._vectors[:parallel_from]
+        self._answer_baseline = float(questions.mean(axis=0) @ self._answers.mean(axis=0)) if parallel_from else 0.0
         self._head = self._train_head(cache_dir)
 
     # -- construction --------------------------------------------------------------------
