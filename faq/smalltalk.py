@@ -14,6 +14,7 @@ Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -44,6 +45,7 @@ class SmallTalk:
     markers: dict[Intent, frozenset[str]]  # folded phrases, any language
     max_marker_words: int
     mentions: frozenset[str] = frozenset()  # folded phrases asking for a person anywhere in a message
+    ambiguous_openers: frozenset[str] = frozenset()  # greetings that also open questions ("چطوری", "как вы")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -70,7 +72,11 @@ class SmallTalk:
         mentions = frozenset(
             fold(str(m)) for texts in ((doc.get("mentions") or {}).get("handoff") or {}).values() for m in texts or ()
         ) - {""}
-        return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions)
+        ambiguous = frozenset(
+            fold(str(m)) for texts in (doc.get("ambiguous_openers") or {}).values() for m in texts or ()
+        ) - {""}
+        return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
+                   ambiguous_openers=ambiguous)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -123,18 +129,40 @@ class SmallTalk:
         """The rest of a message that opens with a greeting ("hi, where is my order?").
 
         ``None`` when the message does not open with a greeting or nothing follows it.
-        The rest is returned from the original text (folded), enough for matching.
+        The rest is the customer's own text, unfolded: Arabic letters folded to their Persian
+        forms made "مرحبا، كيف أرفع الروشتة؟" read as Persian, and without its question
+        mark the rest could be taken for thanks.
         """
         tokens = _tokens(text, name)
         i = 0
+        last = ""
         while i < len(tokens):
             hit = self._marker_at(tokens, i)
             if hit is None or hit[0] is not Intent.GREETING:
                 break
+            last = " ".join(tokens[i : i + hit[1]])
             i += hit[1]
         if i == 0 or i >= len(tokens):
             return None
-        return " ".join(tokens[i:])
+        rest, punctuated = _after_tokens(text, name, i)
+        if last in self.ambiguous_openers and not punctuated:
+            # "چطوری کلاس رزرو کنم" asks how to book; "سلام چطوری کلاس..." still greets first.
+            i -= len(last.split())
+            return _after_tokens(text, name, i)[0] if i else None
+        return rest
+
+
+def _after_tokens(text: str, name: str | None, count: int) -> tuple[str, bool]:
+    """``text`` from the first word after its first ``count`` folded tokens (the customer's
+    name, which :func:`_tokens` leaves out, is skipped too), and whether punctuation stands
+    between them ("hi, where…")."""
+    names = set(fold(name).split()) if name else set()
+    for start, ch in enumerate(text):
+        if start and ch.isalnum() and not (text[start - 1].isalnum() or unicodedata.category(text[start - 1]) == "Mn"):
+            if len(_tokens(text[:start], name)) >= count and fold(text[start:]).split()[0] not in names:
+                before = text[:start].rstrip()
+                return text[start:].strip(), unicodedata.category(before[-1]).startswith("P")
+    return " ".join(_tokens(text, name)[count:]), False  # pragma: no cover - a token always starts a word
 
 
 def _tokens(text: str, name: str | None) -> list[str]:

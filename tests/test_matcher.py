@@ -84,6 +84,21 @@ def test_greeting_with_a_question_is_answered_as_the_question(matcher):
     assert reading.greeted
 
 
+def test_the_question_after_a_greeting_keeps_its_own_letters_and_question_mark(matcher):
+    # The rest used to be the folded text: Arabic ك/ي turned Persian and the "?" gone, so
+    # "hello, how do I pay?" read as Persian and could be thanked instead of answered.
+    rest = matcher.smalltalk.strip_greeting("مرحبا، كيف أدفع؟ بالبطاقة؟")
+    assert rest == "كيف أدفع؟ بالبطاقة؟"
+    assert matcher.smalltalk.strip_greeting("Hi Sara, where is my order?", name="Sara") == "where is my order?"
+    # "how are you" that is also "how do I…": a greeting only before punctuation or after another greeting.
+    assert matcher.smalltalk.strip_greeting("چطوری کلاس یوگا رزرو کنم؟") is None
+    assert matcher.smalltalk.strip_greeting("سلام چطوری کلاس یوگا رزرو کنم؟") == "چطوری کلاس یوگا رزرو کنم؟"
+    assert matcher.smalltalk.strip_greeting("سلام، چطوری؟ کلاس یوگا رزرو کنم") == "کلاس یوگا رزرو کنم"
+    reading = matcher.read("مرحبا، كيف أدفع؟ بالبطاقة؟")
+    assert reading.verdict not in (Verdict.THANKS, Verdict.GREETING, Verdict.GOODBYE)
+    assert reading.language == "ar" and reading.best.entry_id == "payment-methods"
+
+
 def test_draft_entries_are_never_candidates(matcher):
     reading = matcher.read("Do you offer instalments?")
     assert all(c.entry_id != "draft-entry" for c in reading.candidates)
