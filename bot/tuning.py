@@ -129,6 +129,7 @@ def matcher_block(result: TuneResult) -> str:
         "matcher": {
             "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
             "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
+            "romanized": round(t.romanized, 3),
             "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4), "e": round(c.e, 4)},
         }
     }

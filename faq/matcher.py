@@ -39,8 +39,10 @@ from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
 from .language import detect_language
 from .lexical import LexicalIndex
+from .romanized import looks_romanized, transliterations
 from .settings import MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
+from .text import words
 
 
 class Verdict(StrEnum):
@@ -190,6 +192,12 @@ class Matcher:
                 languages.append(lang)
                 rows.append(index)
         self._question_languages = frozenset(languages)
+        # The bank's own words (questions and answers): with common English they tell a
+        # Latin-script message in English from Armenian or Persian typed in Latin letters.
+        self._vocabulary = frozenset(
+            w for entry in self.entries for text in (*(q for _, q in entry.all_questions()), *entry.answer.values())
+            for w in words(text)
+        )
         self._lexical = LexicalIndex(texts)
         self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count)
@@ -304,7 +312,27 @@ class Matcher:
 
     # -- reading -------------------------------------------------------------------------
     def read(self, text: str, name: str | None = None) -> Reading:
-        """Read one message (synchronous; see :meth:`aread`)."""
+        """Read one message (synchronous; see :meth:`aread`).
+
+        A message that nothing fits and that looks like Armenian, Persian or Arabic typed
+        in Latin letters is read again in each language's own script (faq/romanized.py);
+        a transliteration that is decisive — an answer, a request for a person, small
+        talk — is kept, and the reading says the customer's language."""
+        reading = self._read(text, name)
+        # Small talk or a request for a person found by the embedding (not by a marker) is
+        # no more certain than an unmatched question when the text is Latin-typed Armenian.
+        settled = reading.reason in (Reason.CONFIDENT, Reason.EMPTY) or reading.intent_score >= 1.0
+        if settled or not looks_romanized(text, self._vocabulary):
+            return reading
+        alternatives = [self._read(native, name) for _, native in transliterations(text)]
+        answers = [r for r in alternatives if r.verdict is Verdict.ANSWER and r.confidence >= self.settings.thresholds.romanized]
+        if answers:
+            return max(answers, key=lambda r: r.confidence)
+        # Garbled Persian can sit near a small-talk example: only markers and mentions count.
+        said = [r for r in alternatives if r.reason in (Reason.REQUESTED, Reason.SMALLTALK) and r.intent_score >= 1.0]
+        return said[0] if said else reading
+
+    def _read(self, text: str, name: str | None) -> Reading:
         language = detect_language(text)
         marker = self.smalltalk.whole_message(text, name)
         if marker is not None:

@@ -99,6 +99,31 @@ def test_the_question_after_a_greeting_keeps_its_own_letters_and_question_mark(m
     assert reading.language == "ar" and reading.best.entry_id == "payment-methods"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "language"),
+    [
+        ("patvers erb kga?", "shipping-time", "hy"),  # Armenian typed in Latin letters
+        ("sefaresham key mirese?", "shipping-time", "fa"),  # Persian "Finglish"
+    ],
+)
+def test_latin_typed_armenian_and_persian_are_read_in_their_own_script(matcher, text, expected, language):
+    # As typed, the encoder reads them as broken English: neither reaches the answer threshold.
+    assert matcher._read(text, None).verdict is not Verdict.ANSWER
+    reading = matcher.read(text)
+    assert reading.verdict is Verdict.ANSWER and reading.entry_id == expected
+    assert reading.language == language
+
+
+def test_a_latin_typed_request_for_a_person_is_understood(matcher):
+    reading = matcher.read("zangeq indz xndrum em")  # "call me please"
+    assert reading.verdict is Verdict.HANDOFF and reading.reason is Reason.REQUESTED
+
+
+def test_english_with_typos_is_not_transliterated(matcher):
+    reading = matcher.read("wat payment metods u accept")
+    assert reading.entry_id == "payment-methods" and reading.language == "en"
+
+
 def test_draft_entries_are_never_candidates(matcher):
     reading = matcher.read("Do you offer instalments?")
     assert all(c.entry_id != "draft-entry" for c in reading.candidates)
