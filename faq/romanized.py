@@ -71,22 +71,27 @@ _ARMENIAN_WORDS = {
 }
 
 
-def _armenian_word(word: str) -> str:
-    if word in _ARMENIAN_WORDS:
-        return _ARMENIAN_WORDS[word]
-    out, i = "", 0
-    if word[0] in "eo":  # word-initial e and o are written է and օ
-        out, i = ("է" if word[0] == "e" else "օ"), 1
+def _spell(word: str, start: int, pairs: tuple[tuple[str, str], ...], letter: Callable[[str, int], str]) -> str:
+    """``word[start:]`` letter by letter: the first spelling in ``pairs`` that fits, else ``letter``."""
+    out, i = "", start
     while i < len(word):
-        for latin, letter in _ARMENIAN:
+        for latin, native in pairs:
             if word.startswith(latin, i):
-                out += letter
+                out += native
                 i += len(latin)
                 break
         else:
-            out += word[i]
+            out += letter(word, i)
             i += 1
     return out
+
+
+def _armenian_word(word: str) -> str:
+    if word in _ARMENIAN_WORDS:
+        return _ARMENIAN_WORDS[word]
+    if word[0] in "eo":  # word-initial e and o are written է and օ
+        return ("է" if word[0] == "e" else "օ") + _spell(word, 1, _ARMENIAN, lambda w, i: w[i])
+    return _spell(word, 0, _ARMENIAN, lambda w, i: w[i])
 
 
 # -- Persian -----------------------------------------------------------------------------
@@ -117,34 +122,24 @@ _PERSIAN_WORDS = {
 }
 
 
+def _persian_letter(word: str, i: int) -> str:
+    ch, last = word[i], i == len(word) - 1
+    if ch not in "aeiou":
+        return _PERSIAN_LETTERS.get(ch, ch)
+    # Short vowels are not written in Persian, except at the edges of a word.
+    if i == 0:
+        return _PERSIAN_INITIAL[ch]
+    if ch == "a":
+        return "ا"
+    if ch == "i":
+        return "ی"
+    if ch == "u" or (ch == "o" and last):
+        return "و"
+    return "ه" if ch == "e" and last else ""
+
+
 def _persian_word(word: str) -> str:
-    if word in _PERSIAN_WORDS:
-        return _PERSIAN_WORDS[word]
-    out, i = "", 0
-    while i < len(word):
-        for latin, letter in _PERSIAN_PAIRS:
-            if word.startswith(latin, i):
-                out += letter
-                i += len(latin)
-                break
-        else:
-            ch, last = word[i], i == len(word) - 1
-            if ch in "aeiou":
-                # Short vowels are not written in Persian, except at the edges of a word.
-                if i == 0:
-                    out += _PERSIAN_INITIAL[ch]
-                elif ch == "a":
-                    out += "ا"
-                elif ch == "i":
-                    out += "ی"
-                elif ch == "u" or (ch == "o" and last):
-                    out += "و"
-                elif ch == "e" and last:
-                    out += "ه"
-            else:
-                out += _PERSIAN_LETTERS.get(ch, ch)
-            i += 1
-    return out
+    return _PERSIAN_WORDS.get(word) or _spell(word, 0, _PERSIAN_PAIRS, _persian_letter)
 
 
 # -- Arabic (Arabizi) ----------------------------------------------------------------------
@@ -156,33 +151,21 @@ _ARABIC_LETTERS = {"2": "ء", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "
                    "y": "ي", "v": "ف", "p": "ب", "c": "ك", "x": "كس"}
 
 
+def _arabic_letter(word: str, i: int) -> str:
+    ch = word[i]
+    if ch not in "aeiou":
+        return _ARABIC_LETTERS.get(ch, ch)
+    if i == 0 or (ch == "a" and i == len(word) - 1):
+        return "ا"
+    return "ي" if ch in "ie" else "و" if ch in "ou" else ""
+
+
 def _arabic_word(word: str) -> str:
     if word in ("el", "al"):
         return "ال"
-    out, i = "", 0
     if word.startswith(("el", "al")) and len(word) > 3:  # the article written onto the word
-        out, i = "ال", 2
-    while i < len(word):
-        for latin, letter in _ARABIC_PAIRS:
-            if word.startswith(latin, i):
-                out += letter
-                i += len(latin)
-                break
-        else:
-            ch = word[i]
-            if ch in "aeiou":
-                if i == 0:
-                    out += "ا"
-                elif ch == "a" and i == len(word) - 1:
-                    out += "ا"
-                elif ch in "ie":
-                    out += "ي"
-                elif ch in "ou":
-                    out += "و"
-            else:
-                out += _ARABIC_LETTERS.get(ch, ch)
-            i += 1
-    return out
+        return "ال" + _spell(word, 2, _ARABIC_PAIRS, _arabic_letter)
+    return _spell(word, 0, _ARABIC_PAIRS, _arabic_letter)
 
 
 def _per_word(convert: Callable[[str], str]) -> Callable[[str], str]:
