@@ -71,7 +71,9 @@ def describe(outcome: str, reading, concepts: list[str] | None = None) -> str:
         ranked = ", ".join(f"{c.entry_id} {c.confidence:.2f}{' (its answer is the closest too)' if c.endorsed else ''}"
                            for c in reading.candidates)
         parts.append(f"closest: {ranked}")
-    if reading.greeted:
+    if reading.romanized:
+        parts.append(f"typed in Latin letters, read as {reading.matched_text!r}")
+    elif reading.greeted:
         parts.append(f"greeting stripped, matched {reading.matched_text!r}")
     if concepts is not None:
         parts.append(f"concepts: {', '.join(concepts) if concepts else 'none known (a glossary can add words)'}")

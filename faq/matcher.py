@@ -25,7 +25,7 @@ answer, clarify, handoff, or a small-talk intent. ``read`` is synchronous CPU wo
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -85,6 +85,7 @@ class Reading:
     intent_score: float = 0.0  # score of the small-talk intent when that was the verdict
     greeted: bool = False  # the message opened with a greeting before its question
     matched_text: str = ""
+    romanized: bool = False  # read in its own script: the customer typed it in Latin letters
 
     @property
     def best(self) -> Candidate | None:
@@ -326,11 +327,11 @@ class Matcher:
             return reading
         alternatives = [self._read(native, name) for _, native in transliterations(text)]
         answers = [r for r in alternatives if r.verdict is Verdict.ANSWER and r.confidence >= self.settings.thresholds.romanized]
-        if answers:
-            return max(answers, key=lambda r: r.confidence)
         # Garbled Persian can sit near a small-talk example: only markers and mentions count.
         said = [r for r in alternatives if r.reason in (Reason.REQUESTED, Reason.SMALLTALK) and r.intent_score >= 1.0]
-        return said[0] if said else reading
+        if answers:
+            return replace(max(answers, key=lambda r: r.confidence), romanized=True)
+        return replace(said[0], romanized=True) if said else reading
 
     def _read(self, text: str, name: str | None) -> Reading:
         language = detect_language(text)

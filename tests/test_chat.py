@@ -35,3 +35,12 @@ def test_chat_shows_the_concepts_found_in_a_message(demo_responder):
     lines = [line for line in stdout.getvalue().splitlines() if "concepts:" in line]
     assert "refund" in lines[0] and "damaged" in lines[0]  # Persian: give my money back, my order came broken
     assert "none known (a glossary can add words)" in lines[1]
+
+
+def test_chat_says_when_a_latin_typed_message_was_read_in_its_own_script(demo_responder):
+    stdin = io.StringIO("sefaresham key mirese?\n/quit\n")  # Persian typed in Latin letters
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert "shipping-time [answer/confident]" in out and "lang fa" in out
+    assert "typed in Latin letters, read as 'سفارشم کی میرسه?'" in out
