@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -35,7 +35,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import FaqError, Problem
-from .language import LANGUAGES
+from .language import LANGUAGES, detect_language
 from .text import clitic_forms, fold
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -92,11 +92,14 @@ class ConceptLexicon:
     def find(self, text: str) -> set[str]:
         """The concepts ``text`` mentions."""
         tokens = fold(text).split()
+        # Persian attaches no Arabic clitics: stripped, its commonest word "برای" (for) became
+        # Arabic "رأي" (opinion) and every such message mentioned feedback.
+        forms = _whole_word if detect_language(text) == "fa" else clitic_forms
         found: set[str] = set()
         for i, token in enumerate(tokens):
-            for form in clitic_forms(token):
+            for form in forms(token):
                 for pattern in self._candidates(form):
-                    if _matches(pattern, form, tokens, i):
+                    if _matches(pattern, form, tokens, i, forms):
                         found.add(pattern.concept)
         return found
 
@@ -132,11 +135,16 @@ def _compile(text: str, concept: str) -> _Pattern | None:
     return _Pattern(tuple(words), concept)
 
 
-def _matches(pattern: _Pattern, first_form: str, tokens: Sequence[str], start: int) -> bool:
+def _whole_word(word: str) -> list[str]:
+    return [word]
+
+
+def _matches(pattern: _Pattern, first_form: str, tokens: Sequence[str], start: int,
+             forms: Callable[[str], list[str]] = clitic_forms) -> bool:
     for offset, (text, is_prefix) in enumerate(pattern.words):
         if start + offset >= len(tokens):
             return False
-        options = [first_form] if offset == 0 else clitic_forms(tokens[start + offset])
+        options = [first_form] if offset == 0 else forms(tokens[start + offset])
         if not any(word.startswith(text) if is_prefix else word == text for word in options):
             return False
     return True

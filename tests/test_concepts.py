@@ -39,6 +39,12 @@ def test_lexicon_finds_concepts_across_scripts_and_inflections(text, concepts):
     assert SMALL.find(text) == concepts
 
 
+def test_persian_words_are_not_cut_as_if_they_carried_arabic_clitics():
+    lexicon = ConceptLexicon({"feedback": ["رأي"], "card": ["بطاق*"]})
+    assert lexicon.find("برای سفارشم") == set()  # Persian "for", not ب + Arabic "opinion"
+    assert lexicon.find("عندي رأي بالبطاقة") == {"feedback", "card"}  # Arabic keeps its clitics (بال)
+
+
 def test_the_bundled_lexicon_covers_six_languages_for_every_concept():
     raw = yaml.safe_load(resources.files("faq").joinpath("concepts.yml").read_text(encoding="utf-8"))
     assert len(raw) >= 150
