@@ -86,9 +86,28 @@ def _spell(word: str, start: int, pairs: tuple[tuple[str, str], ...], letter: Ca
     return out
 
 
+# Stems of customer-support words whose Latin spelling the rules get wrong (r is ր or ռ, c is
+# ց, ծ or ձ, x is խ or ղ, p is պ or փ): "araqumy" → առաքումը, not արաքումը. The ending is
+# spelt by the rules.
+_ARMENIAN_STEMS = tuple(sorted({
+    "araq": "առաք", "arraq": "առաք", "veradarc": "վերադարձ", "veradardz": "վերադարձ", "patver": "պատվեր",
+    "patvir": "պատվիր", "gumar": "գումար", "vchar": "վճար", "vcar": "վճար", "qart": "քարտ", "zeghch": "զեղչ",
+    "zexch": "զեղչ", "hasce": "հասցե", "hascei": "հասցեի", "ashxat": "աշխատ", "ashkhat": "աշխատ",
+    "gaxtnabar": "գաղտնաբառ", "gaghtnabar": "գաղտնաբառ", "apranq": "ապրանք", "chegharkel": "չեղարկել", "chexark": "չեղարկ", "poxel": "փոխել", "poxe": "փոխե", "poxa": "փոխա",
+    "hashv": "հաշվ", "hashiv": "հաշիվ", "mutq": "մուտք", "grancv": "գրանցվ", "grancum": "գրանցում",
+    "kayq": "կայք", "havelvac": "հավելված", "vortegh": "որտեղ", "vortex": "որտեղ", "kuryer": "կուրյեր",
+    "paymanagir": "պայմանագիր", "zangahar": "զանգահար", "tuyl": "թույլ", "stugel": "ստուգել",
+    "sxal": "սխալ", "skhal": "սխալ", "cragir": "ծրագիր", "tsragir": "ծրագիր", "hamacanc": "համացանց",
+    "vnasv": "վնասվ", "kotrv": "կոտրվ", "pakas": "պակաս", "hetadardz": "հետադարձ", "parol": "պարոլ",
+}.items(), key=lambda pair: -len(pair[0])))
+
+
 def _armenian_word(word: str) -> str:
     if word in _ARMENIAN_WORDS:
         return _ARMENIAN_WORDS[word]
+    for stem, native in _ARMENIAN_STEMS:
+        if word.startswith(stem):
+            return native + _spell(word, len(stem), _ARMENIAN, lambda w, i: w[i])
     if word[0] in "eo":  # word-initial e and o are written է and օ
         return ("է" if word[0] == "e" else "օ") + _spell(word, 1, _ARMENIAN, lambda w, i: w[i])
     return _spell(word, 0, _ARMENIAN, lambda w, i: w[i])

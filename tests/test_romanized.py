@@ -30,6 +30,8 @@ def test_armenian_letters_digraphs_and_the_typed_schwa():
     assert to_armenian("barev, hamar@ vonc gtnem?") == "բարև, համարը ոնց գտնեմ?"
     assert to_armenian("zhamy") == "ժամը"
     assert to_armenian("ekel") == "էկել"  # word-initial e is է
+    # Support words whose r, c or x the rules would get wrong come from a stem list.
+    assert to_armenian("araqumy") == "առաքումը" and to_armenian("veradarcnem") == "վերադարձնեմ"
 
 
 def test_persian_common_words_are_spelt_as_persians_write_them():
