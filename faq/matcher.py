@@ -145,7 +145,8 @@ def judge(
     return Verdict.HANDOFF, Reason.NOT_COVERED, candidates
 
 
-_QUESTION_MARKS = frozenset("?？؟՞")  # Latin/CJK, Arabic script, Armenian (՞ sits on the stressed word)
+_QUESTION_MARKS = frozenset("?？؟՞")
+_LONG_MESSAGE = 6  # words; from here on, small talk found by the embedding must use one of its markers  # Latin/CJK, Arabic script, Armenian (՞ sits on the stressed word)
 
 
 def _asks(text: str) -> bool:
@@ -369,7 +370,11 @@ class Matcher:
                 # off-topic question can still sit that close to small talk when the bank's
                 # questions are few and English ("بسته‌ام کی میرسه؟" — "when does my parcel
                 # come?" — next to "مرسی از کمکتون"; "فردا هوای تهران چطوره؟" next to a greeting).
-                if not (intent in (Intent.THANKS, Intent.GOODBYE, Intent.GREETING) and _asks(text)):
+                pleasantry = intent in (Intent.THANKS, Intent.GOODBYE, Intent.GREETING)
+                # A long message is small talk only if it says so: "write me a birthday poem for
+                # my mum" and "we'd like to rent the whole place for a party" sat near goodbyes.
+                unsaid = pleasantry and len(words(text)) >= _LONG_MESSAGE and not self.smalltalk.says(intent, text)
+                if not (pleasantry and _asks(text)) and not unsaid:
                     return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
         return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)

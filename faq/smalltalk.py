@@ -46,6 +46,7 @@ class SmallTalk:
     max_marker_words: int
     mentions: frozenset[str] = frozenset()  # folded phrases asking for a person anywhere in a message
     ambiguous_openers: frozenset[str] = frozenset()  # greetings that also open questions ("چطوری", "как вы")
+    fillers: frozenset[str] = frozenset()  # "ok", "хорошо": no intent of their own beside a marker
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -75,8 +76,10 @@ class SmallTalk:
         ambiguous = frozenset(
             fold(str(m)) for texts in (doc.get("ambiguous_openers") or {}).values() for m in texts or ()
         ) - {""}
+        fillers = frozenset(fold(str(m)) for texts in (doc.get("fillers") or {}).values() for m in texts or ()) - {""}
+        longest = max([longest, *(len(m.split()) for m in fillers)])
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
-                   ambiguous_openers=ambiguous)
+                   ambiguous_openers=ambiguous, fillers=fillers)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -87,6 +90,18 @@ class SmallTalk:
                 if phrase in phrases:
                     return intent, size
         return None
+
+    def _filler_at(self, tokens: list[str], start: int) -> int:
+        """How many words a filler starting at ``tokens[start]`` takes (0: none)."""
+        for size in range(min(self.max_marker_words, len(tokens) - start), 0, -1):
+            if " ".join(tokens[start : start + size]) in self.fillers:
+                return size
+        return 0
+
+    def says(self, intent: Intent, text: str) -> bool:
+        """True when one of ``intent``'s marker phrases appears anywhere in ``text``."""
+        joined = f" {fold(text)} "
+        return any(f" {phrase} " in joined for phrase in self.markers.get(intent, ()))
 
     def whole_message(self, text: str, name: str | None = None) -> Intent | None:
         """The intent when ``text`` consists only of markers (and the customer's name).
@@ -102,7 +117,11 @@ class SmallTalk:
         while i < len(tokens):
             hit = self._marker_at(tokens, i)
             if hit is None:
-                return None
+                filler = self._filler_at(tokens, i)
+                if not filler:
+                    return None
+                i += filler
+                continue
             found.add(hit[0])
             i += hit[1]
         for intent in (Intent.HANDOFF, Intent.ABUSE, Intent.DECLINE, Intent.THANKS, Intent.GOODBYE, Intent.GREETING):

@@ -11,6 +11,7 @@ from faq.bank import Bank, Department, Entry, Status
 from faq.cache import CachedEncoder
 from faq.matcher import Candidate, Matcher, Reason, Verdict, judge
 from faq.settings import MatcherSettings, Thresholds
+from faq.smalltalk import Intent
 
 
 def entry(entry_id, department, questions, answer="ok"):
@@ -122,6 +123,20 @@ def test_a_latin_typed_request_for_a_person_is_understood(matcher):
 def test_english_with_typos_is_not_transliterated(matcher):
     reading = matcher.read("wat payment metods u accept")
     assert reading.entry_id == "payment-methods" and reading.language == "en" and not reading.romanized
+
+
+def test_a_long_message_is_small_talk_only_if_it_says_so(matcher):
+    # "write me a birthday poem for my mum" sat nearer a goodbye example than any entry.
+    assert matcher.read("תכתוב לי שיר יום הולדת לאמא שלי").verdict is not Verdict.GOODBYE
+    assert matcher.read("ok that's all for now, have a nice day").verdict is Verdict.GOODBYE
+    assert matcher.read("thanks a lot, that really helps!").verdict is Verdict.THANKS
+
+
+def test_fillers_around_a_marker_keep_it_small_talk(matcher):
+    assert matcher.smalltalk.whole_message("ok thanks") is Intent.THANKS
+    assert matcher.smalltalk.whole_message("хорошо, пока") is Intent.GOODBYE
+    assert matcher.smalltalk.whole_message("Լավ, հաջող") is Intent.GOODBYE
+    assert matcher.smalltalk.whole_message("ok") is None  # a filler alone says nothing
 
 
 def test_draft_entries_are_never_candidates(matcher):
