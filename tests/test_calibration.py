@@ -11,7 +11,7 @@ from faq.bank import Bank, Department, Entry, Status
 from faq.cache import CachedEncoder
 from faq.encoders import Encoder
 from faq.matcher import Candidate, Matcher, Verdict
-from faq.settings import Calibration, MatcherSettings
+from faq.settings import Calibration, MatcherSettings, Thresholds
 from faq.tuning import Observation, fit_calibration
 
 
@@ -178,3 +178,12 @@ def test_tuning_variants_drop_translations_and_phrasings():
     ))
     assert few_phrasings(bank, 2).entries[0].questions == {"en": ("a?", "b?"), "fa": ("d?",)}
     assert default_language_only(few_phrasings(bank, 2)).entries[0].questions == {"en": ("a?", "b?")}
+
+
+def test_the_romanized_threshold_is_a_setting_and_tuning_writes_it():
+    from bot.tuning import matcher_block
+
+    assert MatcherSettings.from_mapping({"romanized": "0.9"}).thresholds.romanized == 0.9
+    assert MatcherSettings().thresholds.romanized == 0.85
+    block = matcher_block(type("Result", (), {"thresholds": Thresholds(romanized=0.9), "calibration": Calibration()})())
+    assert "romanized: 0.9" in block

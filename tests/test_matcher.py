@@ -115,6 +115,12 @@ def test_latin_typed_armenian_and_persian_are_read_in_their_own_script(matcher, 
     assert reading.language == language and reading.romanized
 
 
+def test_a_transliterated_answer_needs_the_romanized_confidence(matcher, tmp_path):
+    strict = Matcher(BANK, matcher.encoder, MatcherSettings(thresholds=Thresholds(romanized=1.01)), cache_dir=tmp_path)
+    reading = strict.read("patvers erb kga?")
+    assert reading.verdict is not Verdict.ANSWER and not reading.romanized
+
+
 def test_a_latin_typed_request_for_a_person_is_understood(matcher):
     reading = matcher.read("zangeq indz xndrum em")  # "call me please"
     assert reading.verdict is Verdict.HANDOFF and reading.reason is Reason.REQUESTED
