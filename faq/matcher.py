@@ -145,8 +145,9 @@ def judge(
     return Verdict.HANDOFF, Reason.NOT_COVERED, candidates
 
 
-_QUESTION_MARKS = frozenset("?？؟՞")
-_LONG_MESSAGE = 6  # words; from here on, small talk found by the embedding must use one of its markers  # Latin/CJK, Arabic script, Armenian (՞ sits on the stressed word)
+_QUESTION_MARKS = frozenset("?？؟՞")  # Latin/CJK, Arabic script, Armenian (՞ sits on the stressed word)
+_LONG_MESSAGE = 6  # words; from here on, small talk found by the embedding must use one of its markers
+_ROMANIZED_LENGTH = 300  # characters: a longer Latin-typed message is not read again in three scripts
 
 
 def _asks(text: str) -> bool:
@@ -324,9 +325,10 @@ class Matcher:
         # Small talk or a request for a person found by the embedding (not by a marker) is
         # no more certain than an unmatched question when the text is Latin-typed Armenian.
         settled = reading.reason in (Reason.CONFIDENT, Reason.EMPTY) or reading.intent_score >= 1.0
-        if settled or not looks_romanized(text, self._vocabulary):
+        if settled or len(text) > _ROMANIZED_LENGTH or not looks_romanized(text, self._vocabulary):
             return reading
-        alternatives = [self._read(native, name) for _, native in transliterations(text)]
+        alternatives = [replace(self._read(native, name), language=language)
+                        for language, native in transliterations(text)]
         answers = [r for r in alternatives if r.verdict is Verdict.ANSWER and r.confidence >= self.settings.thresholds.romanized]
         # Garbled Persian can sit near a small-talk example: only markers and mentions count.
         said = [r for r in alternatives if r.reason in (Reason.REQUESTED, Reason.SMALLTALK) and r.intent_score >= 1.0]

@@ -102,6 +102,9 @@ _ARMENIAN_STEMS = tuple(sorted({
 }.items(), key=lambda pair: -len(pair[0])))
 
 
+_ARMENIAN_STEM_NAMES = tuple(stem for stem, _ in _ARMENIAN_STEMS)
+
+
 def _armenian_word(word: str) -> str:
     if word in _ARMENIAN_WORDS:
         return _ARMENIAN_WORDS[word]
@@ -201,10 +204,41 @@ to_persian = _per_word(_persian_word)
 to_arabic = _per_word(_arabic_word)
 
 
+# Words that say which language a Latin-typed message is in. Only words no English speaker
+# writes: "pool" is Persian for money but English too, and must not send an English message
+# to be read as Persian.
+_ARMENIAN_CUES = frozenset("""
+barev barew inch inchu vonc vonts vortex vortegh erb qani petq uzum uzumem karox karogh karam kareli
+karum chem chi chka chkar enq eq hima hamar dzez indz xndrum khndrum shat voch apres apreq shnorhakal
+hajox hajogh dzer mer ira im aveli hly hla arden
+""".split())
+_PERSIAN_CUES = frozenset("""
+salam mamnoon mamnun lotfan shoma chera koja kojast chand cheghadr cheqadr chetor chetori chikar bayad
+mishe nemishe hast nist hastam nistam daram darid darin dare konam konid kardam kardid mikham mikhastam
+mitunam mitoonam mitunid befahmam alan emruz emrooz farda kheili kheyli khaili hanuz hanooz sefaresh
+sefaresham pardakht gheymat takhfif laghv ersal hesab hesabam peyk bime rasid narasid poshtibani
+eshterak ke ro chi begam begid bedam bedid khodahafez merci mersi
+""".split())
+_ARABIC_CUES = frozenset("""
+ana enta inta enti ezay izzay izay 3ayez 3ayz bidi baddi biddi shu sho wen wein fein feen mish msh mesh
+leh lesh leish yalla momken mumkin tayeb keda kida ya3ni wallah 3ndi 3andi 3shan 3ashan ahlan marhaba
+shukran shokran habibi
+""".split())
+
+
+def _cued(words_: list[str], cues: frozenset[str], stems: tuple[str, ...] = ()) -> bool:
+    return any(w in cues or "@" in w or any(w.startswith(s) for s in stems) for w in words_)
+
+
 def transliterations(text: str) -> list[tuple[str, str]]:
-    """``[(language, text in its script)]`` worth trying for a romanized message: Armenian and
-    Persian always, Arabic when digits stand for letters ("a7goz", "ma3ad")."""
-    found = [("hy", to_armenian(text)), ("fa", to_persian(text))]
-    if _ARABIZI_DIGITS.search(text.lower()):
+    """``[(language, text in its script)]`` worth trying for a romanized message: each language
+    some word of the message points to (Arabic also when digits stand for letters: "a7goz")."""
+    tokens = [w for w in re.split(r"[^\w@]+", text.lower()) if w]
+    found = []
+    if _cued(tokens, _ARMENIAN_CUES, _ARMENIAN_STEM_NAMES):
+        found.append(("hy", to_armenian(text)))
+    if _cued([w for w in tokens if "@" not in w], _PERSIAN_CUES):
+        found.append(("fa", to_persian(text)))
+    if _ARABIZI_DIGITS.search(text.lower()) or _cued([w for w in tokens if "@" not in w], _ARABIC_CUES):
         found.append(("ar", to_arabic(text)))
     return found

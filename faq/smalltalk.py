@@ -15,7 +15,8 @@ Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -47,6 +48,7 @@ class SmallTalk:
     mentions: frozenset[str] = frozenset()  # folded phrases asking for a person anywhere in a message
     ambiguous_openers: frozenset[str] = frozenset()  # greetings that also open questions ("چطوری", "как вы")
     fillers: frozenset[str] = frozenset()  # "ok", "хорошо": no intent of their own beside a marker
+    signs: dict[Intent, frozenset[str]] = field(default_factory=dict)  # words that say thanks / bye / hello
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -78,8 +80,10 @@ class SmallTalk:
         ) - {""}
         fillers = frozenset(fold(str(m)) for texts in (doc.get("fillers") or {}).values() for m in texts or ()) - {""}
         longest = max([longest, *(len(m.split()) for m in fillers)])
+        signs = {Intent(name): frozenset(fold(str(w)) for texts in by_lang.values() for w in texts or ()) - {""}
+                 for name, by_lang in (doc.get("signs") or {}).items()}
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
-                   ambiguous_openers=ambiguous, fillers=fillers)
+                   ambiguous_openers=ambiguous, fillers=fillers, signs=signs)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -99,9 +103,14 @@ class SmallTalk:
         return 0
 
     def says(self, intent: Intent, text: str) -> bool:
-        """True when one of ``intent``'s marker phrases appears anywhere in ``text``."""
+        """True when ``text`` uses one of ``intent``'s marker phrases or sign words ("I really
+        appreciate your help": "appreciate"); a word of five letters or more also matches its
+        inflections ("appreciated", "спасибочки")."""
         joined = f" {fold(text)} "
-        return any(f" {phrase} " in joined for phrase in self.markers.get(intent, ()))
+        if any(f" {phrase} " in joined for phrase in self.markers.get(intent, ())):
+            return True
+        signs = self.signs.get(intent, frozenset())
+        return any(word in signs or any(len(s) >= 5 and word.startswith(s) for s in signs) for word in joined.split())
 
     def whole_message(self, text: str, name: str | None = None) -> Intent | None:
         """The intent when ``text`` consists only of markers (and the customer's name).
@@ -174,14 +183,31 @@ class SmallTalk:
 def _after_tokens(text: str, name: str | None, count: int) -> tuple[str, bool]:
     """``text`` from the first word after its first ``count`` folded tokens (the customer's
     name, which :func:`_tokens` leaves out, is skipped too), and whether punctuation stands
-    between them ("hi, where…")."""
+    between them ("hi, where…"). Linear in the text: tokens are counted piece by piece, from
+    one word start to the next (folding never joins two words)."""
     names = set(fold(name).split()) if name else set()
-    for start, ch in enumerate(text):
-        if start and ch.isalnum() and not (text[start - 1].isalnum() or unicodedata.category(text[start - 1]) == "Mn"):
-            if len(_tokens(text[:start], name)) >= count and fold(text[start:]).split()[0] not in names:
-                before = text[:start].rstrip()
-                return text[start:].strip(), unicodedata.category(before[-1]).startswith("P")
-    return " ".join(_tokens(text, name)[count:]), False  # pragma: no cover - a token always starts a word
+    seen, previous = 0, 0
+    for start in _word_starts(text):
+        seen += len(_tokens(text[previous:start], name))
+        previous = start
+        following = fold(text[start : start + 64]).split()
+        if seen >= count and following and following[0] not in names:
+            before = text[:start].rstrip()
+            return text[start:].strip(), bool(before) and unicodedata.category(before[-1]).startswith("P")
+    return " ".join(_tokens(text, name)[count:]), False
+
+
+def _word_starts(text: str) -> Iterator[int]:
+    """Where words begin: a letter or digit that does not continue one (harakat and other
+    marks continue the letter they sit on; an emoji's variation selector belongs to no word)."""
+    for i, ch in enumerate(text):
+        if not ch.isalnum():
+            continue
+        j = i - 1
+        while j >= 0 and unicodedata.category(text[j]) in ("Mn", "Mc", "Me"):
+            j -= 1
+        if j < 0 or not text[j].isalnum():
+            yield i
 
 
 def _tokens(text: str, name: str | None) -> list[str]:

@@ -129,6 +129,21 @@ def test_a_latin_typed_request_for_a_person_is_understood(matcher):
 def test_english_with_typos_is_not_transliterated(matcher):
     reading = matcher.read("wat payment metods u accept")
     assert reading.entry_id == "payment-methods" and reading.language == "en" and not reading.romanized
+    # Unknown English words make a message look romanized, but no word points to a language.
+    reading = matcher.read("Tracking number missing")
+    assert reading.language == "en" and not reading.romanized
+
+
+@pytest.mark.parametrize("text", ["hi ❤️order ـ", "مرحبا ☺️طلبي ـــ", "hi ™", "hi ـ", "سلام ☺️سفارشم کجاست"])
+def test_odd_characters_after_a_greeting_never_break_a_reading(matcher, text):
+    matcher.read(text)  # tatweel folds to nothing; an emoji's variation selector is a mark
+    rest = matcher.smalltalk.strip_greeting(text)
+    assert rest is None or rest.strip()
+
+
+def test_a_word_glued_to_an_emoji_is_kept_and_a_repeated_name_is_skipped(matcher):
+    assert matcher.smalltalk.strip_greeting("سلام ☺️سفارشم کجاست") == "سفارشم کجاست"
+    assert matcher.smalltalk.strip_greeting("hi " + "Sara " * 500 + "where is my order", name="Sara") == "where is my order"
 
 
 def test_a_long_message_is_small_talk_only_if_it_says_so(matcher):
@@ -136,6 +151,7 @@ def test_a_long_message_is_small_talk_only_if_it_says_so(matcher):
     assert matcher.read("תכתוב לי שיר יום הולדת לאמא שלי").verdict is not Verdict.GOODBYE
     assert matcher.read("ok that's all for now, have a nice day").verdict is Verdict.GOODBYE
     assert matcher.read("thanks a lot, that really helps!").verdict is Verdict.THANKS
+    assert matcher.read("I really appreciate all your help with this today").verdict is Verdict.THANKS
 
 
 def test_fillers_around_a_marker_keep_it_small_talk(matcher):

@@ -43,10 +43,22 @@ def test_persian_common_words_are_spelt_as_persians_write_them():
 def test_arabizi_digits_stand_for_letters_and_are_tried_only_when_typed():
     assert to_arabic("a7goz") == "احجوز"
     assert to_arabic("el tarkib") == "ال تركيب"
-    assert [lang for lang, _ in transliterations("ezay a7goz ma3ad")] == ["hy", "fa", "ar"]
-    assert [lang for lang, _ in transliterations("barev dzez")] == ["hy", "fa"]
+    assert [lang for lang, _ in transliterations("ezay a7goz ma3ad")] == ["ar"]
+    assert [lang for lang, _ in transliterations("barev dzez")] == ["hy"]
 
 
 def test_numbers_and_native_words_are_left_as_they_are():
     assert to_armenian("093 12 34 56") == "093 12 34 56"
     assert to_persian("سلام salam") == "سلام سلام"
+
+
+@pytest.mark.parametrize("text", ["pool", "Hola", "la", "Tracking number missing", "Lorem ipsum dolor"])
+def test_a_latin_message_with_no_word_of_those_languages_is_not_transliterated(text):
+    # "pool" is Persian for money, but English too: nothing says the customer is Persian.
+    assert transliterations(text) == []
+
+
+def test_each_language_is_tried_only_when_a_word_points_to_it():
+    assert [lang for lang, _ in transliterations("patvers erb kga?")] == ["hy"]
+    assert [lang for lang, _ in transliterations("sefaresham key mirese?")] == ["fa"]
+    assert [lang for lang, _ in transliterations("amsov zeghch ka?")] == ["hy"]  # a stem is a cue too
