@@ -86,6 +86,7 @@ class Reading:
     greeted: bool = False  # the message opened with a greeting before its question
     matched_text: str = ""
     romanized: bool = False  # read in its own script: the customer typed it in Latin letters
+    worded: bool = False  # small talk or a request for a person said in so many words (a marker or mention)
 
     @property
     def best(self) -> Candidate | None:
@@ -324,14 +325,14 @@ class Matcher:
         reading = self._read(text, name)
         # Small talk or a request for a person found by the embedding (not by a marker) is
         # no more certain than an unmatched question when the text is Latin-typed Armenian.
-        settled = reading.reason in (Reason.CONFIDENT, Reason.EMPTY) or reading.intent_score >= 1.0
+        settled = reading.reason in (Reason.CONFIDENT, Reason.EMPTY) or reading.worded
         if settled or len(text) > _ROMANIZED_LENGTH or not looks_romanized(text, self._vocabulary):
             return reading
         alternatives = [replace(self._read(native, name), language=language)
                         for language, native in transliterations(text)]
         answers = [r for r in alternatives if r.verdict is Verdict.ANSWER and r.confidence >= self.settings.thresholds.romanized]
         # Garbled Persian can sit near a small-talk example: only markers and mentions count.
-        said = [r for r in alternatives if r.reason in (Reason.REQUESTED, Reason.SMALLTALK) and r.intent_score >= 1.0]
+        said = [r for r in alternatives if r.worded]
         if answers:
             return replace(max(answers, key=lambda r: r.confidence), romanized=True)
         return replace(said[0], romanized=True) if said else reading
@@ -340,7 +341,7 @@ class Matcher:
         language = detect_language(text)
         marker = self.smalltalk.whole_message(text, name)
         if marker is not None:
-            return self._intent_reading(marker, 1.0, language, text)
+            return self._intent_reading(marker, 1.0, language, text, worded=True)
         rest = self.smalltalk.strip_greeting(text, name)
         query = rest if rest is not None else text
         if not query.strip() or not any(ch.isalnum() for ch in query):
@@ -350,7 +351,7 @@ class Matcher:
         scores = self.scores(vector, query, query_language)
         if self.smalltalk.asks_for_person(query):
             candidates = self._candidates(scores, self.is_foreign(language))
-            return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates)
+            return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates, worded=True)
         return self.read_scores(scores, language, query, greeted=rest is not None)
 
     async def aread(self, text: str, name: str | None = None) -> Reading:
@@ -403,7 +404,8 @@ class Matcher:
         return tuple(result)
 
     def _intent_reading(
-        self, intent: Intent, score: float, language: str | None, text: str, candidates: tuple[Candidate, ...] = ()
+        self, intent: Intent, score: float, language: str | None, text: str, candidates: tuple[Candidate, ...] = (),
+        worded: bool = False,
     ) -> Reading:
         verdict = {
             Intent.HANDOFF: Verdict.HANDOFF,
@@ -414,4 +416,4 @@ class Matcher:
             Intent.ABUSE: Verdict.ABUSE,
         }[intent]
         reason = Reason.REQUESTED if intent is Intent.HANDOFF else Reason.SMALLTALK
-        return Reading(verdict, reason, language, candidates, intent_score=score, matched_text=text)
+        return Reading(verdict, reason, language, candidates, intent_score=score, matched_text=text, worded=worded)

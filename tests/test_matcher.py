@@ -154,6 +154,12 @@ def test_a_long_message_is_small_talk_only_if_it_says_so(matcher):
     assert matcher.read("I really appreciate all your help with this today").verdict is Verdict.THANKS
 
 
+def test_a_reading_says_whether_small_talk_was_said_in_so_many_words(matcher):
+    assert matcher.read("thanks a lot").worded  # a marker
+    assert matcher.read("my parcel never came, I want to speak to a person").worded  # a mention
+    assert not matcher.read("thanks a lot, that really helps!").worded  # the embedding
+
+
 def test_fillers_around_a_marker_keep_it_small_talk(matcher):
     assert matcher.smalltalk.whole_message("ok thanks") is Intent.THANKS
     assert matcher.smalltalk.whole_message("хорошо, пока") is Intent.GOODBYE
