@@ -198,10 +198,8 @@ class Matcher:
         self._question_languages = frozenset(languages)
         # The bank's own words (questions and answers): with common English they tell a
         # Latin-script message in English from Armenian or Persian typed in Latin letters.
-        self._vocabulary = frozenset(
-            w for entry in self.entries for text in (*(q for _, q in entry.all_questions()), *entry.answer.values())
-            for w in words(text)
-        )
+        answers = [answer for entry in self.entries for answer in entry.answer.values()]
+        self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
         self._lexical = LexicalIndex(texts)
         self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count)

@@ -16,7 +16,7 @@ small talk); otherwise the message is read as typed (faq.matcher).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container
 
 from .text import words
 
@@ -33,11 +33,11 @@ weeks month months year time today tomorrow yesterday still already also too muc
 help u pls plz ur im dont cant wont didnt doesnt isnt thats whats wat
 """.split())
 _LATIN_TEXT = re.compile(r"[\x00-\x7f\u2018\u2019\u201c\u201d]+")
-_WORD_SPLIT = re.compile(r"([^\w@]+)")
+_WORD = re.compile(r"[\w@]+")  # "@" is a letter in Latin-typed Armenian (hamar@ = համարը)
 _ARABIZI_DIGITS = re.compile(r"[a-z][2-9]|[2-9][a-z]")
 
 
-def looks_romanized(text: str, vocabulary: Iterable[str] | frozenset[str]) -> bool:
+def looks_romanized(text: str, vocabulary: Container[str]) -> bool:
     """True for Latin-script text whose words are mostly neither common English nor the bank's."""
     if not _LATIN_TEXT.fullmatch(text):
         return False
@@ -191,10 +191,12 @@ def _arabic_word(word: str) -> str:
 
 
 def _per_word(convert: Callable[[str], str]) -> Callable[[str], str]:
+    def spell(match: re.Match[str]) -> str:
+        word = match.group()
+        return convert(word) if word.isascii() and not word.isdigit() and any(c.isalpha() for c in word) else word
+
     def transliterate(text: str) -> str:
-        parts = _WORD_SPLIT.split(text.lower())
-        return "".join(convert(p) if p.isascii() and not p.isdigit() and any(c.isalpha() for c in p) else p
-                       for p in parts)
+        return _WORD.sub(spell, text.lower())
 
     return transliterate
 
@@ -233,12 +235,14 @@ def _cued(words_: list[str], cues: frozenset[str], stems: tuple[str, ...] = ()) 
 def transliterations(text: str) -> list[tuple[str, str]]:
     """``[(language, text in its script)]`` worth trying for a romanized message: each language
     some word of the message points to (Arabic also when digits stand for letters: "a7goz")."""
-    tokens = [w for w in re.split(r"[^\w@]+", text.lower()) if w]
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered)
+    plain = [w for w in tokens if "@" not in w]  # a typed schwa is Armenian only
     found = []
     if _cued(tokens, _ARMENIAN_CUES, _ARMENIAN_STEM_NAMES):
         found.append(("hy", to_armenian(text)))
-    if _cued([w for w in tokens if "@" not in w], _PERSIAN_CUES):
+    if _cued(plain, _PERSIAN_CUES):
         found.append(("fa", to_persian(text)))
-    if _ARABIZI_DIGITS.search(text.lower()) or _cued([w for w in tokens if "@" not in w], _ARABIC_CUES):
+    if _ARABIZI_DIGITS.search(lowered) or _cued(plain, _ARABIC_CUES):
         found.append(("ar", to_arabic(text)))
     return found

@@ -62,26 +62,14 @@ class SmallTalk:
             intent = Intent(name)
             examples[intent] = tuple((lang, str(t)) for lang, texts in by_lang.items() for t in texts or ())
         markers: dict[Intent, frozenset[str]] = {}
-        longest = 1
-        for name, by_lang in (doc.get("markers") or {}).items():
-            folded = {fold(str(m)) for texts in by_lang.values() for m in texts or ()}
-            folded.discard("")
-            markers[Intent(name)] = frozenset(folded)
-            longest = max([longest, *(len(m.split()) for m in folded)])
-        for name, by_lang in (doc.get("moves") or {}).items():
-            folded = {fold(str(m)) for texts in by_lang.values() for m in texts or ()} - {""}
-            markers[Intent(name)] = frozenset(folded)
-            longest = max([longest, *(len(m.split()) for m in folded)])
-        mentions = frozenset(
-            fold(str(m)) for texts in ((doc.get("mentions") or {}).get("handoff") or {}).values() for m in texts or ()
-        ) - {""}
-        ambiguous = frozenset(
-            fold(str(m)) for texts in (doc.get("ambiguous_openers") or {}).values() for m in texts or ()
-        ) - {""}
-        fillers = frozenset(fold(str(m)) for texts in (doc.get("fillers") or {}).values() for m in texts or ()) - {""}
-        longest = max([longest, *(len(m.split()) for m in fillers)])
-        signs = {Intent(name): frozenset(fold(str(w)) for texts in by_lang.values() for w in texts or ()) - {""}
-                 for name, by_lang in (doc.get("signs") or {}).items()}
+        for section in ("markers", "moves"):
+            for name, by_lang in (doc.get(section) or {}).items():
+                markers[Intent(name)] = _folded(by_lang)
+        mentions = _folded((doc.get("mentions") or {}).get("handoff"))
+        ambiguous = _folded(doc.get("ambiguous_openers"))
+        fillers = _folded(doc.get("fillers"))
+        signs = {Intent(name): _folded(by_lang) for name, by_lang in (doc.get("signs") or {}).items()}
+        longest = max([1, *(len(m.split()) for phrases in (*markers.values(), fillers) for m in phrases)])
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
                    ambiguous_openers=ambiguous, fillers=fillers, signs=signs)
 
@@ -178,6 +166,11 @@ class SmallTalk:
             i -= len(last.split())
             return _after_tokens(text, name, i)[0] if i else None
         return rest
+
+
+def _folded(by_lang: dict[str, list[str] | None] | None) -> frozenset[str]:
+    """A YAML section's phrases in every language, folded as messages are."""
+    return frozenset(fold(str(p)) for texts in (by_lang or {}).values() for p in texts or ()) - {""}
 
 
 def _after_tokens(text: str, name: str | None, count: int) -> tuple[str, bool]:
