@@ -18,6 +18,7 @@ from faq.bank import Bank, Entry, Status
 from faq.concepts import ConceptLexicon, bundled
 from faq.errors import FaqError
 from faq.loader import load_bank
+from faq.settings import Calibration
 
 from .config import ConfigError, load_config
 from .phrases import PhraseError
@@ -149,7 +150,19 @@ def summary(bank: Bank, lexicon: ConceptLexicon | None = None) -> str:
         lines.append("every served entry is answered in every language of the bank")
     lines.extend(_terse_entries(served))
     lines.extend(_entries_without_concepts(served, lexicon or bundled()))
+    lines.extend(_small_bank(served))
     return "\n".join(lines)
+
+
+def _small_bank(served: tuple[Entry, ...]) -> list[str]:
+    """A bank below the calibration's ``small_bank`` size answers only when surer."""
+    size = Calibration().small_bank
+    if len(served) >= size:
+        return []
+    return [
+        f"{len(served)} served entries, fewer than {size:g}: the bot answers only when it is surer than with a larger bank,",
+        "  so that questions next to an entry but not about it are handed off (docs/matcher.md, small banks)",
+    ]
 
 
 # Entries with fewer example questions are matched less reliably: the held-out bank

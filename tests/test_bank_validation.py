@@ -193,6 +193,13 @@ def test_check_points_at_entries_with_few_example_questions(tmp_path, capsys):
     assert "returns (1)" in line
 
 
+def test_check_says_a_small_bank_answers_only_when_surer(tmp_path, capsys):
+    assert main(["check", str(write(tmp_path, "bank.yml", GOOD + RETURNS))]) == 0
+    assert "served entries, fewer than 30: the bot answers only when it is surer" in capsys.readouterr().out
+    assert main(["check", str(Path(__file__).resolve().parents[1] / "data" / "bank")]) == 0  # 33 entries
+    assert "fewer than 30" not in capsys.readouterr().out
+
+
 def test_demo_bank_is_valid():
     bank = load_bank(Path(__file__).resolve().parents[1] / "data" / "bank")
     assert len(bank.served()) >= 25
