@@ -29,8 +29,9 @@ from eval_sets import SETS  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.responder import Responder  # noqa: E402
 from faq.evaluation import evaluate, load_cases  # noqa: E402
+from faq.loader import load_bank  # noqa: E402
 
-GROUPS = {  # what each set has been used for (see eval_sets.py)
+GROUPS = {  # what each set has been used for, as eval_sets.py's descriptions say
     "tuning pool (d–j)": ["heldout-d", "heldout-e", "heldout-f", "heldout-g", "heldout-h", "heldout-i", "heldout-j"],
     "checked on (k, l)": ["heldout-k", "heldout-l"],
     "blind (m, n)": ["heldout-m", "heldout-n"],
@@ -39,9 +40,11 @@ GROUPS = {  # what each set has been used for (see eval_sets.py)
 
 def cut(bank_file: Path, size: int, seed: int, folder: Path) -> tuple[Path, set[str], set[str]]:
     """The bank file with ``size`` of its served entries: (path, kept ids, all served ids)."""
-    raw = yaml.safe_load(bank_file.read_text(encoding="utf-8"))
-    served = [e["id"] for e in raw["entries"] if e.get("status", "approved") == "approved"]
+    served = [e.id for e in load_bank(bank_file).served()]
+    if size >= len(served):
+        raise SystemExit(f"{bank_file}: {len(served)} served entries, cannot keep {size} of them")
     kept = set(random.Random(seed).sample(served, size))
+    raw = yaml.safe_load(bank_file.read_text(encoding="utf-8"))
     raw["entries"] = [e for e in raw["entries"] if e["id"] in kept]
     path = folder / f"{bank_file.parent.name}-{size}-{seed}.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")

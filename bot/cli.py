@@ -20,7 +20,7 @@ from faq.errors import FaqError
 from faq.loader import load_bank
 from faq.settings import Calibration
 
-from .config import ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .phrases import PhraseError
 
 EXIT_PROBLEMS = 1
@@ -104,18 +104,20 @@ def _parser() -> argparse.ArgumentParser:
 # -- check --------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
     bank = load_bank(args.path)
-    lexicon = ConceptLexicon.load(args.glossary or _configured_glossary(args.config))
-    print(summary(bank, lexicon))
+    config = _deployment(args.config)
+    lexicon = ConceptLexicon.load(args.glossary or (config.glossary if config else None))
+    print(summary(bank, lexicon, config.matcher.calibration if config else None))
     return 0
 
 
-def _configured_glossary(config: Path | None) -> Path | None:
-    """The glossary config.yml names. An explicit ``--config`` must load; an implicit
-    ./config.yml that does not is noted and skipped: ``check`` is about the bank."""
+def _deployment(config: Path | None) -> Config | None:
+    """The config whose glossary and calibration ``check`` speaks for. An explicit
+    ``--config`` must load; an implicit ./config.yml that does not is noted and skipped:
+    ``check`` is about the bank."""
     if config is None and not Path("config.yml").exists():
         return None
     try:
-        return load_config(config).glossary
+        return load_config(config)
     except ConfigError as exc:
         if config is not None:
             raise
@@ -124,7 +126,7 @@ def _configured_glossary(config: Path | None) -> Path | None:
         return None
 
 
-def summary(bank: Bank, lexicon: ConceptLexicon | None = None) -> str:
+def summary(bank: Bank, lexicon: ConceptLexicon | None = None, calibration: Calibration | None = None) -> str:
     files = f"{len(bank.sources)} files" if len(bank.sources) > 1 else bank.sources[0]
     lines = [f"valid ({files}): {len(bank.entries)} entries, bank version {bank.fingerprint}"]
     by_dep: dict[str, Counter[str]] = {d.id: Counter() for d in bank.departments}
@@ -150,17 +152,17 @@ def summary(bank: Bank, lexicon: ConceptLexicon | None = None) -> str:
         lines.append("every served entry is answered in every language of the bank")
     lines.extend(_terse_entries(served))
     lines.extend(_entries_without_concepts(served, lexicon or bundled()))
-    lines.extend(_small_bank(served))
+    lines.extend(_small_bank(served, calibration or Calibration.default()))
     return "\n".join(lines)
 
 
-def _small_bank(served: tuple[Entry, ...]) -> list[str]:
+def _small_bank(served: tuple[Entry, ...], calibration: Calibration) -> list[str]:
     """A bank below the calibration's ``small_bank`` size answers only when surer."""
-    size = Calibration().small_bank
-    if len(served) >= size:
+    if not calibration.small_bank_offset(len(served)):
         return []
+    entries = f"{len(served)} served {'entry' if len(served) == 1 else 'entries'}"
     return [
-        f"{len(served)} served entries, fewer than {size:g}: the bot answers only when it is surer than with a larger bank,",
+        f"{entries}, fewer than {calibration.small_bank:g}: the bot answers only when it is surer than with a larger bank,",
         "  so that questions next to an entry but not about it are handed off (docs/matcher.md, small banks)",
     ]
 

@@ -44,7 +44,7 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
 
 def run_tune(args: argparse.Namespace) -> int:
     config = load_config(args.config, bank=args.bank)
-    small = config.matcher.calibration  # its small-bank term is kept, not fitted
+    configured = config.matcher.calibration  # its small-bank terms are kept, not fitted
     # Raw scores are needed: tune from an uncalibrated matcher.
     settings = replace(config.matcher, calibration=type(config.matcher.calibration)())
     config = replace(config, matcher=settings)
@@ -67,7 +67,7 @@ def run_tune(args: argparse.Namespace) -> int:
         source = f"{args.bank} (5 folds of held-out questions and held-out entries)"
     margins = tuple(m for m in MARGINS if m >= args.min_margin) or (args.min_margin,)
     result = tune(observations, settings.thresholds, max_wrong=args.max_wrong, choices=settings.clarify_choices,
-                  margins=margins, clarify_credit=args.clarify_credit, small=small)
+                  margins=margins, clarify_credit=args.clarify_credit, keep=configured)
     print(report(result, source))
     block = matcher_block(result)
     if args.write and config.path is not None:

@@ -15,7 +15,7 @@ from .head import HeadSettings
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign + e·endorsed − few).
+    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign + e·endorsed − small-bank offset).
 
     ``foreign`` is 1 when the message is in a language none of the bank's questions
     are written in: cross-lingual scores run lower for the same certainty, and the lead
@@ -24,13 +24,13 @@ class Calibration:
     independent view that agrees (see :class:`faq.matcher.Matcher`). The identity
     calibration (all zero) passes the combined score through unchanged.
 
-    ``few`` is for a bank with fewer than ``small_bank`` entries:
+    The small-bank offset is for a bank with fewer than ``small_bank`` served entries:
     ``small_bank_penalty · ln(small_bank / entries)`` log-odds. With few entries the best
     one leads the runner-up by more, and the head's probability is shared among fewer of
     them, whether or not the message is about any of them: calibrated on banks of 30–40
-    entries, an 8-entry bank answered 12% of the questions it does not cover, a 15-entry one
-    6% (docs/benchmarks.md, "Small banks"). Not fitted by ``helpline tune`` (tuning on one
-    bank sees one size); it is part of the model the other terms are fitted with.
+    entries, banks cut to 8 entries answered about one in five of the questions they do not
+    cover (docs/benchmarks.md, "Small banks"). Not fitted by ``helpline tune`` (tuning on one
+    bank sees one size); the other terms are fitted around it.
     """
 
     a: float = 0.0
@@ -52,7 +52,7 @@ class Calibration:
     def identity(self) -> bool:
         return self.a == 0.0 and self.b == 0.0 and self.c == 0.0 and self.d == 0.0 and self.e == 0.0
 
-    def few(self, entries: int | None) -> float:
+    def small_bank_offset(self, entries: int | None) -> float:
         """The log-odds taken off for a bank of ``entries`` served entries (None: unknown, 0)."""
         if not entries or entries >= self.small_bank:
             return 0.0
@@ -62,7 +62,7 @@ class Calibration:
                    entries: int | None = None) -> float:
         if self.identity:
             return float(score)
-        z = self.a * score + self.b * margin + self.c + self.d * float(foreign) + self.e * float(endorsed) - self.few(entries)
+        z = self.a * score + self.b * margin + self.c + self.d * float(foreign) + self.e * float(endorsed) - self.small_bank_offset(entries)
         return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
 
 
@@ -117,13 +117,39 @@ class MatcherSettings:
         head_training = raw.pop("head_training", None) or {}
         settings = cls(
             thresholds=Thresholds(**thresholds),
-            calibration=Calibration(**{k: float(v) for k, v in calibration.items()}) if calibration is not None else Calibration.default(),
+            calibration=_calibration(calibration),
             head_training=HeadSettings(**head_training),
         )
         if "head" in raw:
             raw["head"] = _head_mode(raw["head"])
         kinds = {"head": str, "head_min_examples": float, "head_weight": float, "head_examples": float, "lexical_weight": float, "concept_weight": float, "answer_weight": float, "clarify_choices": int}
         return replace(settings, **{k: kinds[k](v) for k, v in raw.items()})
+
+
+_FITTED = ("a", "b", "c", "d", "e")
+
+
+def _calibration(raw: dict[str, Any] | None) -> Calibration:
+    """``calibration:`` as written in config.yml. Without any of the fitted terms a..e (only
+    the small-bank ones, or nothing) the default fit is used; a fit that predates a term (no
+    ``e``) has it at 0. Raises ValueError for a value that is not a finite number or a
+    negative small-bank setting."""
+    if raw is None:
+        return Calibration.default()
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"matcher.calibration.{key} must be a number, not {value!r}")
+        if key in ("small_bank", "small_bank_penalty") and number < 0:
+            raise ValueError(f"matcher.calibration.{key} must be 0 or more, not {value!r}")
+        values[key] = number
+    if not any(key in values for key in _FITTED):
+        return replace(Calibration.default(), **values)
+    return Calibration(**values)
 
 
 def _head_mode(value: Any) -> str:

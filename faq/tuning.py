@@ -76,18 +76,18 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
         yield replace(bank, entries=tuple(kept)), cases
 
 
-def fit_calibration(observations: list[Observation], steps: int = 2000, small: Calibration | None = None) -> Calibration:
+def fit_calibration(observations: list[Observation], steps: int = 2000, keep: Calibration | None = None) -> Calibration:
     """Platt scaling: logistic regression of "the best entry is right" on its score,
     its lead over the runner-up, whether the message is cross-lingual and whether the
     entry's answer endorses it (see :class:`~faq.settings.Calibration`).
 
     Weights are fitted on standardised features with a little L2, so correlated
-    features (score and margin) stay stable on small sets. ``small`` carries the small-bank
-    term (``small_bank``, ``small_bank_penalty``), which is not fitted: each observation's
-    share of it is a fixed offset, and the result keeps it.
+    features (score and margin) stay stable on small sets. ``keep`` carries the small-bank
+    terms (``small_bank``, ``small_bank_penalty``; the defaults when None), which are not
+    fitted: each observation's offset is fixed, and the result carries them on.
     """
-    small = small or Calibration()
-    kept = {"small_bank": small.small_bank, "small_bank_penalty": small.small_bank_penalty}
+    keep = Calibration() if keep is None else keep
+    kept = {"small_bank": keep.small_bank, "small_bank_penalty": keep.small_bank_penalty}
     used = [o for o in observations if o.candidates]
     rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), float(o.candidates[0].endorsed),
              o.candidates[0].entry_id == o.expect) for o in used]
@@ -97,7 +97,7 @@ def fit_calibration(observations: list[Observation], steps: int = 2000, small: C
         return replace(Calibration.default(), **kept)
     x = np.array([r[:-1] for r in rows], dtype=np.float64)
     y = np.array([float(r[-1]) for r in rows])
-    offset = -np.array([small.few(o.entries) for o in used])
+    offset = -np.array([keep.small_bank_offset(o.entries) for o in used])
     features = x.shape[1]
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
@@ -113,16 +113,17 @@ def fit_calibration(observations: list[Observation], steps: int = 2000, small: C
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
-         margins: tuple[float, ...] = MARGINS, clarify_credit: float = 0.0, small: Calibration | None = None) -> TuneResult:
+         margins: tuple[float, ...] = MARGINS, clarify_credit: float = 0.0, keep: Calibration | None = None) -> TuneResult:
     """Search answer/margin/clarify thresholds on calibrated confidences.
 
     Vectorised over the observations: every threshold combination is scored with a few
     numpy operations, so thousands of combinations over thousands of messages take
     seconds. ``clarify_credit`` is what a clarification offering the right entry is
     worth against a direct answer (0 = as ``helpline eval`` counts it: a miss). ``judge`` in the matcher is the live rule this mirrors; the tests check
-    that both agree. ``small``: the small-bank term to keep (see :func:`fit_calibration`).
+    that both agree. ``keep``: the calibration whose small-bank terms are kept (see
+    :func:`fit_calibration`).
     """
-    calibration = fit_calibration(observations, small=small)
+    calibration = fit_calibration(observations, keep=keep)
     table = _Table.build([replace(o, candidates=_recalibrate(o.candidates, calibration, o.foreign, o.entries))
                           for o in observations], choices)
     best: tuple[tuple, TuneResult] | None = None

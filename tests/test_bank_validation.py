@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import main, summary
 from faq.bank import Status
 from faq.errors import BankInvalid
 from faq.loader import load_bank
+from faq.settings import Calibration
 
 GOOD = """\
 version: 1
@@ -198,6 +199,9 @@ def test_check_says_a_small_bank_answers_only_when_surer(tmp_path, capsys):
     assert "served entries, fewer than 30: the bot answers only when it is surer" in capsys.readouterr().out
     assert main(["check", str(Path(__file__).resolve().parents[1] / "data" / "bank")]) == 0  # 33 entries
     assert "fewer than 30" not in capsys.readouterr().out
+    small = load_bank(write(tmp_path, "bank.yml", GOOD + RETURNS))
+    assert "only when it is surer" not in summary(small, calibration=Calibration(small_bank_penalty=0.0))  # as configured
+    assert "only when it is surer" not in summary(small, calibration=Calibration(small_bank=2.0))
 
 
 def test_demo_bank_is_valid():

@@ -93,19 +93,24 @@ def test_a_question_the_terse_bank_does_not_cover_is_handed_off(terse_matcher):
     ("can I pay in installments?", "payment-methods"),
     ("can I return a gift without the receipt?", "refund"),
 ])
-def test_a_small_bank_hands_off_what_sits_next_to_an_entry_without_being_about_it(terse_matcher, text, near, tmp_path):
+def test_a_small_bank_hands_off_what_sits_next_to_an_entry_without_being_about_it(terse_matcher, trusting_matcher, text, near):
     reading = terse_matcher.read(text)
     assert reading.verdict is Verdict.HANDOFF and reading.best.entry_id == near
+    assert trusting_matcher.read(text).verdict is Verdict.ANSWER  # what the small-bank term prevents
+
+
+@pytest.fixture(scope="module")
+def trusting_matcher(terse_matcher, tmp_path_factory):
+    """The terse bank without the small-bank term."""
     trusting = MatcherSettings(calibration=replace(Calibration.default(), small_bank_penalty=0.0))
-    without = Matcher(TERSE, terse_matcher.encoder, trusting, cache_dir=tmp_path)
-    assert without.read(text).verdict is Verdict.ANSWER  # what the small-bank term prevents
+    return Matcher(TERSE, terse_matcher.encoder, trusting, cache_dir=tmp_path_factory.mktemp("heads"))
 
 
 def test_the_small_bank_term_lowers_confidence_only_below_its_size():
     calibration = Calibration.default()
-    assert calibration.few(None) == calibration.few(30) == calibration.few(1000) == 0.0
-    assert 0.0 < calibration.few(20) < calibration.few(8) < calibration.few(4)
-    assert calibration.few(15) == pytest.approx(1.5 * np.log(2))
+    assert calibration.small_bank_offset(None) == calibration.small_bank_offset(30) == calibration.small_bank_offset(1000) == 0.0
+    assert 0.0 < calibration.small_bank_offset(20) < calibration.small_bank_offset(8) < calibration.small_bank_offset(4)
+    assert calibration.small_bank_offset(15) == pytest.approx(1.5 * np.log(2))
     big, small = (calibration.confidence(0.9, 0.1, False, False, n) for n in (40, 8))
     assert big == calibration.confidence(0.9, 0.1, False, False) and small < big - 0.15
 
@@ -117,7 +122,26 @@ def test_the_small_bank_term_is_a_setting_kept_by_tuning():
     assert (settings.calibration.small_bank, settings.calibration.small_bank_penalty) == (20.0, 2.0)
     block = matcher_block(type("Result", (), {"thresholds": Thresholds(), "calibration": settings.calibration})())
     assert MatcherSettings.from_mapping(yaml.safe_load(block)["matcher"]).calibration == settings.calibration
-    assert fit_calibration([], small=settings.calibration).small_bank_penalty == 2.0
+    assert fit_calibration([], keep=settings.calibration).small_bank_penalty == 2.0
+
+
+def test_a_calibration_block_with_only_the_small_bank_terms_keeps_the_default_fit():
+    settings = MatcherSettings.from_mapping({"calibration": {"small_bank_penalty": 0.5}})
+    assert settings.calibration == replace(Calibration.default(), small_bank_penalty=0.5)
+    assert not settings.calibration.identity  # not raw scores, which would answer nearly everything
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("small_bank_penalty", -1, "must be 0 or more"),
+    ("small_bank", -5, "must be 0 or more"),
+    ("small_bank", ".nan", "must be a number"),
+    ("a", None, "must be a number"),
+    ("c", "high", "must be a number"),
+])
+def test_a_nonsense_calibration_value_is_a_clear_error(key, value, message):
+    raw = yaml.safe_load(f"calibration: {{{key}: {'null' if value is None else value}}}")
+    with pytest.raises(ValueError, match=f"matcher.calibration.{key} {message}"):
+        MatcherSettings.from_mapping(raw)
 
 
 def test_calibration_is_fitted_around_the_small_bank_term_not_on_top_of_it():
@@ -130,7 +154,7 @@ def test_calibration_is_fitted_around_the_small_bank_term_not_on_top_of_it():
         right = rng.random() < score
         best = Candidate("a" if right else "b", "d", 0.0, score)
         observations.append(Observation("a", (best, Candidate("c", "d", 0.0, score - 0.05)), entries=10))
-    plain = fit_calibration(observations, small=Calibration(small_bank_penalty=0.0))
+    plain = fit_calibration(observations, keep=Calibration(small_bank_penalty=0.0))
     aware = fit_calibration(observations)
     assert aware.c > plain.c + 1.0  # the intercept makes up for the ~1.6 log-odds taken off
     for score in (0.6, 0.8, 0.95):

@@ -63,6 +63,7 @@ def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
     text = re.sub(r"^bank: \S+", f"bank: {ROOT / 'data' / 'bank'}", text, flags=re.M)
     text = text.replace("phrases: data/phrases.yml", f"phrases: {ROOT / 'data' / 'phrases.yml'}")
     text = text.replace("cache_dir: var/cache", f"cache_dir: {ROOT / 'var' / 'cache'}")
+    text = re.sub(r"small_bank_penalty: [\d.]+", "small_bank_penalty: 0.7", text)  # not the default
     config = tmp_path / "config.yml"
     config.write_text(text, encoding="utf-8")
 
@@ -76,6 +77,7 @@ def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
     tuned = load_config(config).matcher
     assert tuned.calibration.a > 0 and tuned.calibration.e > 0  # an endorsing answer counts for something
     assert 0.3 <= tuned.thresholds.answer <= 0.95
+    assert tuned.calibration.small_bank_penalty == 0.7  # kept as configured, not fitted
     assert "routing:" in config.read_text(encoding="utf-8")  # the rest of the file is kept
 
 
