@@ -8,6 +8,9 @@ out, which a smaller business would simply not be asked. Every case goes through
 ``helpline eval``'s code path with the given config, as in ``eval_sets.py``.
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/small_banks.py [--config config.yml] [--out docs/benchmarks.md]
+
+With ``--phrasings 1,2`` the banks keep every entry but only their first one or two example
+questions (a tersely written bank), and every case is kept.
 """
 
 from __future__ import annotations
@@ -51,7 +54,20 @@ def cut(bank_file: Path, size: int, seed: int, folder: Path) -> tuple[Path, set[
     return path, kept, set(served)
 
 
-def run(config_path: Path, sizes: list[int], seeds: int) -> dict[tuple[str, int], list[int]]:
+def terse(bank_file: Path, phrasings: int, folder: Path) -> tuple[Path, set[str], set[str]]:
+    """The bank file with each entry's first ``phrasings`` example questions (per language)."""
+    served = {e.id for e in load_bank(bank_file).served()}
+    raw = yaml.safe_load(bank_file.read_text(encoding="utf-8"))
+    for entry in raw["entries"]:
+        questions = entry["questions"]
+        entry["questions"] = ({lang: texts[:phrasings] for lang, texts in questions.items()}
+                              if isinstance(questions, dict) else questions[:phrasings])
+    path = folder / f"{bank_file.parent.name}-q{phrasings}.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path, served, served
+
+
+def run(config_path: Path, sizes: list[int], seeds: int, phrasings: bool = False) -> dict[tuple[str, int], list[int]]:
     """(group, size) → [cases, served correctly, wrong answers]."""
     banks = {name: (bank, cases) for name, bank, cases, _ in SETS}
     totals: dict[tuple[str, int], list[int]] = {}
@@ -62,8 +78,9 @@ def run(config_path: Path, sizes: list[int], seeds: int) -> dict[tuple[str, int]
                 bank_file, cases_file = banks[name]
                 cases = load_cases(cases_file)
                 for size in sizes:
-                    for seed in range(seeds):
-                        path, kept, served = cut(bank_file, size, seed, Path(tmp))
+                    for seed in range(1 if phrasings else seeds):
+                        path, kept, served = (terse(bank_file, size, Path(tmp)) if phrasings
+                                              else cut(bank_file, size, seed, Path(tmp)))
                         config = load_config(config_path, bank=path)
                         responder = Responder(config, encoder=responder.encoder if responder else None)
                         asked = [c for c in cases if c.expect in kept or c.expect not in served]
@@ -76,8 +93,9 @@ def run(config_path: Path, sizes: list[int], seeds: int) -> dict[tuple[str, int]
     return totals
 
 
-def render(totals: dict[tuple[str, int], list[int]], sizes: list[int], seeds: int) -> str:
-    lines = [f"| entries kept ({seeds} draws per bank) | " + " | ".join(GROUPS) + " |",
+def render(totals: dict[tuple[str, int], list[int]], sizes: list[int], seeds: int, phrasings: bool = False) -> str:
+    rows = "example questions kept per entry" if phrasings else f"entries kept ({seeds} draws per bank)"
+    lines = [f"| {rows} | " + " | ".join(GROUPS) + " |",
              "|---|" + "---|" * len(GROUPS)]
     for size in sizes:
         cells = []
@@ -93,13 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--sizes", default="4,8,15,22", help="entries to keep, comma-separated")
     parser.add_argument("--seeds", type=int, default=3, help="random draws per bank and size")
+    parser.add_argument("--phrasings", help="instead of cutting entries: example questions to keep per entry, comma-separated")
     parser.add_argument("--out", type=Path, help="write the table into this Markdown file (between its markers)")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
-    table = render(run(args.config, sizes, args.seeds), sizes, args.seeds)
+    terse_banks = args.phrasings is not None
+    sizes = [int(s) for s in (args.phrasings if terse_banks else args.sizes).split(",")]
+    table = render(run(args.config, sizes, args.seeds, terse_banks), sizes, args.seeds, terse_banks)
     print(table)
     if args.out:
-        write_section(args.out, table, marker="small-banks")
+        write_section(args.out, table, marker="terse-banks" if terse_banks else "small-banks")
     return 0
 
 
