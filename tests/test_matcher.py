@@ -70,6 +70,13 @@ def test_request_for_a_person_is_a_handoff_in_six_languages(matcher):
         assert (reading.verdict, reading.reason) == (Verdict.HANDOFF, Reason.REQUESTED), text
 
 
+@pytest.mark.parametrize("text", ["Կապեք ինձ աշխատակցի հետ", "میشه با یه کارمند صحبت کنم؟"])
+def test_asking_for_an_employee_is_a_request_for_a_person_in_so_many_words(matcher, text):
+    # The demo bank's complaint entry had answered the Armenian one ("connect me with an employee").
+    reading = matcher.read(text)
+    assert (reading.verdict, reading.reason, reading.worded) == (Verdict.HANDOFF, Reason.REQUESTED, True)
+
+
 def test_small_talk_is_recognised(matcher):
     assert matcher.read("hello!").verdict is Verdict.GREETING
     assert matcher.read("سلام").verdict is Verdict.GREETING
