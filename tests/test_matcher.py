@@ -321,8 +321,8 @@ def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(mat
     assert matcher.read(text).reason is Reason.REQUESTED
 
 
-@pytest.mark.parametrize("text", ["how are you?", "anyone there?", "كيف حالك؟", "حالت چطوره؟", "מה שלומך?",
-                                  "Ինչպե՞ս եք", "как дела?"])
+@pytest.mark.parametrize("text", ["how are you?", "anyone there?", "hey, anyone here?", "is anybody there?", "كيف حالك؟",
+                                  "حالت چطوره؟", "מה שלומך?", "Ինչպե՞ս եք", "Մարդ կա՞", "как дела?"])
 def test_a_greeting_that_asks_is_a_greeting(matcher, text):
     assert matcher.read(text).verdict is Verdict.GREETING
 
