@@ -22,6 +22,10 @@ HELP = "Type a customer message. Commands: /name NAME, /reset, /quit. Pick a cho
 def run_chat(responder: Responder, name: str | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     bank = responder.bank
     print(f"bank {bank.fingerprint}: {len(bank.served())} served entries, languages {', '.join(bank.languages)}", file=stdout)
+    calibration = responder.brain.matcher.settings.calibration
+    if offset := calibration.small_bank_offset(len(bank.served())):
+        print(f"fewer than {calibration.small_bank:g} entries: the bot answers only when surer (confidence lowered by "
+              f"{offset:.1f} log-odds; docs/matcher.md, small banks)", file=stdout)
     print(HELP, file=stdout)
     state = ConversationState()
     choices: list[str] = []

