@@ -109,6 +109,8 @@ class MatcherSettings:
         raw = dict(raw or {})
         threshold_names = {f.name for f in fields(Thresholds)}
         calibration = raw.pop("calibration", None)
+        if calibration is not None and not isinstance(calibration, dict):
+            raise ValueError(f"matcher.calibration must be a mapping of its terms (a: …, b: …), not {calibration!r}")
         thresholds = {k: float(raw.pop(k)) for k in list(raw) if k in threshold_names}
         unknown = set(raw) - {f.name for f in fields(cls)} - {"head_training"}
         unknown |= {f"calibration.{k}" for k in set(calibration or {}) - {f.name for f in fields(Calibration)}}

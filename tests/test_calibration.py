@@ -144,6 +144,11 @@ def test_a_nonsense_calibration_value_is_a_clear_error(key, value, message):
         MatcherSettings.from_mapping(raw)
 
 
+def test_a_calibration_that_is_not_a_mapping_is_a_clear_error():
+    with pytest.raises(ValueError, match="matcher.calibration must be a mapping"):
+        MatcherSettings.from_mapping({"calibration": "strict"})
+
+
 def test_calibration_is_fitted_around_the_small_bank_term_not_on_top_of_it():
     # The same evidence from a 10-entry bank: the fitted terms absorb what the fixed
     # small-bank term already takes off, so confidences come out the same as without it.
