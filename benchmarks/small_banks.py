@@ -49,9 +49,7 @@ def cut(bank_file: Path, size: int, seed: int, folder: Path) -> tuple[Path, set[
     kept = set(random.Random(seed).sample(served, size))
     raw = yaml.safe_load(bank_file.read_text(encoding="utf-8"))
     raw["entries"] = [e for e in raw["entries"] if e["id"] in kept]
-    path = folder / f"{bank_file.parent.name}-{size}-{seed}.yml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path, kept, set(served)
+    return _written(raw, folder / f"{bank_file.parent.name}-{size}-{seed}.yml"), kept, set(served)
 
 
 def terse(bank_file: Path, phrasings: int, folder: Path) -> tuple[Path, set[str], set[str]]:
@@ -62,9 +60,12 @@ def terse(bank_file: Path, phrasings: int, folder: Path) -> tuple[Path, set[str]
         questions = entry["questions"]
         entry["questions"] = ({lang: texts[:phrasings] for lang, texts in questions.items()}
                               if isinstance(questions, dict) else questions[:phrasings])
-    path = folder / f"{bank_file.parent.name}-q{phrasings}.yml"
+    return _written(raw, folder / f"{bank_file.parent.name}-q{phrasings}.yml"), served, served
+
+
+def _written(raw: dict, path: Path) -> Path:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path, served, served
+    return path
 
 
 def run(config_path: Path, sizes: list[int], seeds: int, phrasings: bool = False) -> dict[tuple[str, int], list[int]]:

@@ -146,7 +146,7 @@ def _calibration(raw: dict[str, Any] | None) -> Calibration:
             number = math.nan
         if not math.isfinite(number):
             raise ValueError(f"matcher.calibration.{key} must be a number, not {value!r}")
-        if key in ("small_bank", "small_bank_penalty") and number < 0:
+        if key not in _FITTED and number < 0:  # the small-bank terms (unknown keys were refused before)
             raise ValueError(f"matcher.calibration.{key} must be 0 or more, not {value!r}")
         values[key] = number
     if not any(key in values for key in _FITTED):

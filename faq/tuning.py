@@ -34,7 +34,7 @@ class Observation:
     expect: str
     candidates: tuple[Candidate, ...]  # raw scores; confidence is recomputed here
     foreign: bool = False  # the message's language has no question in the bank
-    entries: int | None = None  # served entries in the bank it was scored against (Calibration.few)
+    entries: int | None = None  # served entries in the bank it was scored against (Calibration.small_bank_offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +87,14 @@ def fit_calibration(observations: list[Observation], steps: int = 2000, keep: Ca
     fitted: each observation's offset is fixed, and the result carries them on.
     """
     keep = Calibration() if keep is None else keep
-    kept = {"small_bank": keep.small_bank, "small_bank_penalty": keep.small_bank_penalty}
     used = [o for o in observations if o.candidates]
     rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), float(o.candidates[0].endorsed),
              o.candidates[0].entry_id == o.expect) for o in used]
     if len(rows) < 10 or len({r[-1] for r in rows}) < 2:
         # Too little to fit on: the default (fitted on the eval sets) is nearer the truth than
         # the raw score, a weighted sum of signals that is no probability (it often exceeds 1).
-        return replace(Calibration.default(), **kept)
+        default = Calibration.default()
+        return replace(keep, a=default.a, b=default.b, c=default.c, d=default.d, e=default.e)
     x = np.array([r[:-1] for r in rows], dtype=np.float64)
     y = np.array([float(r[-1]) for r in rows])
     offset = -np.array([keep.small_bank_offset(o.entries) for o in used])
@@ -109,7 +109,7 @@ def fit_calibration(observations: list[Observation], steps: int = 2000, keep: Ca
     # Neither a higher score, a wider lead nor an endorsing answer may lower confidence.
     a, b, d, e = max(0.0, w[0] / std[0]), max(0.0, w[1] / std[1]), w[2] / std[2], max(0.0, w[3] / std[3])
     c = w[features] - a * mean[0] - b * mean[1] - d * mean[2] - e * mean[3]
-    return Calibration(a=float(a), b=float(b), c=float(c), d=float(d), e=float(e), **kept)
+    return replace(keep, a=float(a), b=float(b), c=float(c), d=float(d), e=float(e))
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
