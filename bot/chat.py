@@ -75,6 +75,8 @@ def describe(outcome: str, reading, concepts: list[str] | None = None) -> str:
         ranked = ", ".join(f"{c.entry_id} {c.confidence:.2f}{' (its answer is the closest too)' if c.endorsed else ''}"
                            for c in reading.candidates)
         parts.append(f"closest: {ranked}")
+    if reading.elsewhere:
+        parts.append(f"asks about {reading.elsewhere}, which no close entry speaks of: handed to a person")
     if reading.romanized:
         parts.append(f"typed in Latin letters, read as {reading.matched_text!r}")
     elif reading.greeted:

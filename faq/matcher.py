@@ -87,6 +87,7 @@ class Reading:
     matched_text: str = ""
     romanized: bool = False  # read in its own script: the customer typed it in Latin letters
     worded: bool = False  # small talk or a request for a person said in so many words (a marker or mention)
+    elsewhere: str | None = None  # handed off: asks about a topic no close entry speaks of (smalltalk.yml)
 
     @property
     def best(self) -> Candidate | None:
@@ -103,8 +104,9 @@ class Reading:
         return self.intent_score
 
     def department_hint(self, route_threshold: float) -> str | None:
-        """The department of the closest entry, when it is close enough to route by."""
-        if self.best and self.best.confidence >= route_threshold:
+        """The department of the closest entry, when it is close enough to route by (not
+        for a question about another topic, such as a job application)."""
+        if self.best and not self.elsewhere and self.best.confidence >= route_threshold:
             return self.best.department
         return None
 
@@ -204,6 +206,11 @@ class Matcher:
         self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count)
         self._lexical_rows = np.array(rows, dtype=np.int64)
+        # The topics not for the FAQ ("are you hiring?") that an entry speaks of itself.
+        self._entry_topics = {
+            entry.id: frozenset().union(*(self.smalltalk.topics(t) for t in (*(q for _, q in entry.all_questions()), *entry.answer.values())))
+            for entry in self.entries
+        }
         for offset, intent in enumerate(intents):
             for lang, example in self.smalltalk.examples[intent]:
                 texts.append(example)
@@ -378,6 +385,12 @@ class Matcher:
                 if not (pleasantry and _asks(text)) and not unsaid:
                     return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
+        if verdict is not Verdict.HANDOFF:
+            # "Are you hiring? I'm a certified trainer" sits near the personal-trainer entry.
+            uncovered = self.smalltalk.topics(text).difference(*(self._entry_topics[c.entry_id] for c in chosen))
+            if uncovered:
+                return Reading(Verdict.HANDOFF, Reason.NOT_COVERED, language, candidates, matched_text=text,
+                               greeted=greeted, elsewhere=min(uncovered))
         return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)
 
     def candidates(self, scores: Scores, foreign: bool = False) -> tuple[Candidate, ...]:

@@ -49,6 +49,7 @@ class SmallTalk:
     ambiguous_openers: frozenset[str] = frozenset()  # greetings that also open questions ("چطوری", "как вы")
     fillers: frozenset[str] = frozenset()  # "ok", "хорошо": no intent of their own beside a marker
     signs: dict[Intent, frozenset[str]] = field(default_factory=dict)  # words that say thanks / bye / hello
+    elsewhere: dict[str, frozenset[str]] = field(default_factory=dict)  # topic -> phrases of questions not for the FAQ
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -69,9 +70,10 @@ class SmallTalk:
         ambiguous = _folded(doc.get("ambiguous_openers"))
         fillers = _folded(doc.get("fillers"))
         signs = {Intent(name): _folded(by_lang) for name, by_lang in (doc.get("signs") or {}).items()}
+        elsewhere = {str(topic): _folded(by_lang) for topic, by_lang in (doc.get("elsewhere") or {}).items()}
         longest = max([1, *(len(m.split()) for phrases in (*markers.values(), fillers) for m in phrases)])
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
-                   ambiguous_openers=ambiguous, fillers=fillers, signs=signs)
+                   ambiguous_openers=ambiguous, fillers=fillers, signs=signs, elsewhere=elsewhere)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -128,18 +130,12 @@ class SmallTalk:
 
     def asks_for_person(self, text: str) -> bool:
         """True when the message asks for a person anywhere in it ("..., get me a manager")."""
-        tokens = fold(text).split()
-        if not tokens:
-            return False
-        joined = f" {' '.join(tokens)} "
-        words = {form for t in tokens for form in clitic_forms(t)}  # "לנציג": to a representative
-        for phrase in self.mentions:
-            if " " in phrase:
-                if f" {phrase} " in joined:
-                    return True
-            elif phrase in words or (len(phrase) >= 5 and any(w.startswith(phrase) for w in words)):
-                return True
-        return False
+        return _mentions(self.mentions, text)
+
+    def topics(self, text: str) -> frozenset[str]:
+        """The ``elsewhere`` topics ``text`` asks about ("are you hiring?": jobs): questions
+        customers put to a support team that are not about its service."""
+        return frozenset(topic for topic, phrases in self.elsewhere.items() if _mentions(phrases, text))
 
     def strip_greeting(self, text: str, name: str | None = None) -> str | None:
         """The rest of a message that opens with a greeting ("hi, where is my order?").
@@ -166,6 +162,24 @@ class SmallTalk:
             i -= len(last.split())
             return _after_tokens(text, name, i)[0] if i else None
         return rest
+
+
+def _mentions(phrases: frozenset[str], text: str) -> bool:
+    """True when one of the folded ``phrases`` occurs in ``text``: a phrase of several words
+    as it stands, a single word also with the clitics Arabic and Hebrew attach ("לנציג": to a
+    representative) and, from five letters on, with any ending ("оператора", "մենեջերի")."""
+    tokens = fold(text).split()
+    if not tokens:
+        return False
+    joined = f" {' '.join(tokens)} "
+    forms = {form for t in tokens for form in clitic_forms(t)}
+    for phrase in phrases:
+        if " " in phrase:
+            if f" {phrase} " in joined:
+                return True
+        elif phrase in forms or (len(phrase) >= 5 and any(w.startswith(phrase) for w in forms)):
+            return True
+    return False
 
 
 def _folded(by_lang: dict[str, list[str] | None] | None) -> frozenset[str]:

