@@ -430,6 +430,10 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("Աշխատող եք փնտրում?", {"jobs"}),
     ("شو الطقس بكرة؟", {"weather"}),
     ("Какая погода завтра?", {"weather"}),
+    ("The courier was so rude to me, I want to complain", {"complaints"}),
+    ("پیکتون سرم داد زد، میخوام شکایت کنم", {"complaints"}),
+    ("Курьер мне нагрубил", {"complaints"}),
+    ("Մի վճարում եմ տեսնում, որը չեմ ճանաչում, ոնց բողոքարկեմ?", set()),  # disputing a charge
     # the words left out on purpose: hiring a car, a hotel's vacancy, resuming a plan, Arabic
     # "use", Hebrew "required", an Armenian co-working desk and payment method, working hours
     ("Do I need a credit card for hiring a car?", set()),
