@@ -14,8 +14,9 @@ Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -45,11 +46,11 @@ class SmallTalk:
     examples: dict[Intent, tuple[tuple[str, str], ...]]  # intent -> ((lang, text), ...)
     markers: dict[Intent, frozenset[str]]  # folded phrases, any language
     max_marker_words: int
-    mentions: frozenset[str] = frozenset()  # folded phrases asking for a person anywhere in a message
+    mentions: Phrases = field(default_factory=lambda: Phrases.of(()))  # asking for a person anywhere in a message
     ambiguous_openers: frozenset[str] = frozenset()  # greetings that also open questions ("چطوری", "как вы")
     fillers: frozenset[str] = frozenset()  # "ok", "хорошо": no intent of their own beside a marker
     signs: dict[Intent, frozenset[str]] = field(default_factory=dict)  # words that say thanks / bye / hello
-    elsewhere: dict[str, frozenset[str]] = field(default_factory=dict)  # topic -> phrases of questions not for the FAQ
+    elsewhere: dict[str, Phrases] = field(default_factory=dict)  # topic -> phrases of questions not for the FAQ
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -66,11 +67,11 @@ class SmallTalk:
         for section in ("markers", "moves"):
             for name, by_lang in (doc.get(section) or {}).items():
                 markers[Intent(name)] = _folded(by_lang)
-        mentions = _folded((doc.get("mentions") or {}).get("handoff"))
+        mentions = Phrases.of(_folded((doc.get("mentions") or {}).get("handoff")))
         ambiguous = _folded(doc.get("ambiguous_openers"))
         fillers = _folded(doc.get("fillers"))
         signs = {Intent(name): _folded(by_lang) for name, by_lang in (doc.get("signs") or {}).items()}
-        elsewhere = {str(topic): _folded(by_lang) for topic, by_lang in (doc.get("elsewhere") or {}).items()}
+        elsewhere = {str(topic): Phrases.of(_folded(by_lang)) for topic, by_lang in (doc.get("elsewhere") or {}).items()}
         longest = max([1, *(len(m.split()) for phrases in (*markers.values(), fillers) for m in phrases)])
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
                    ambiguous_openers=ambiguous, fillers=fillers, signs=signs, elsewhere=elsewhere)
@@ -130,12 +131,15 @@ class SmallTalk:
 
     def asks_for_person(self, text: str) -> bool:
         """True when the message asks for a person anywhere in it ("..., get me a manager")."""
-        return _mentions(self.mentions, text)
+        return self.mentions.found_in(text)
 
     def topics(self, text: str) -> frozenset[str]:
         """The ``elsewhere`` topics ``text`` asks about ("are you hiring?": jobs): questions
         customers put to a support team that are not about its service."""
-        return frozenset(topic for topic, phrases in self.elsewhere.items() if _mentions(phrases, text))
+        if not self.elsewhere:
+            return frozenset()
+        message = _Message(text)
+        return frozenset(topic for topic, phrases in self.elsewhere.items() if phrases.found_in(message))
 
     def strip_greeting(self, text: str, name: str | None = None) -> str | None:
         """The rest of a message that opens with a greeting ("hi, where is my order?").
@@ -164,22 +168,45 @@ class SmallTalk:
         return rest
 
 
-def _mentions(phrases: frozenset[str], text: str) -> bool:
-    """True when one of the folded ``phrases`` occurs in ``text``: a phrase of several words
-    as it stands, a single word also with the clitics Arabic and Hebrew attach ("לנציג": to a
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    """Folded phrases to look for anywhere in a message: a phrase of several words as it
+    stands, a single word also with the clitics Arabic and Hebrew attach ("לנציג": to a
     representative) and, from five letters on, with any ending ("оператора", "մենեջերի")."""
-    tokens = fold(text).split()
-    if not tokens:
-        return False
-    joined = f" {' '.join(tokens)} "
-    forms = {form for t in tokens for form in clitic_forms(t)}
-    for phrase in phrases:
-        if " " in phrase:
-            if f" {phrase} " in joined:
-                return True
-        elif phrase in forms or (len(phrase) >= 5 and any(w.startswith(phrase) for w in forms)):
+
+    words: frozenset[str]
+    stems: frozenset[str]  # single words of five letters or more: any word starting with one counts
+    runs: re.Pattern[str] | None  # the phrases of several words, " a b " in " x a b c "
+
+    @classmethod
+    def of(cls, phrases: Iterable[str]) -> Phrases:
+        phrases = set(phrases)
+        singles = {p for p in phrases if " " not in p}
+        runs = sorted(phrases - singles, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(f" {p} ") for p in runs)) if runs else None
+        return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), pattern)
+
+    def found_in(self, message: str | _Message) -> bool:
+        message = message if isinstance(message, _Message) else _Message(message)
+        if message.forms & self.words:
             return True
-    return False
+        if self.stems and any(w[:k] in self.stems for w in message.forms for k in range(_STEM, len(w) + 1)):
+            return True
+        return bool(self.runs and self.runs.search(message.joined))
+
+
+_STEM = 5  # letters from which a single-word phrase also matches the word's inflections
+
+
+class _Message:
+    """A message folded once for every phrase list it is looked up in."""
+
+    __slots__ = ("forms", "joined")
+
+    def __init__(self, text: str) -> None:
+        tokens = fold(text).split()
+        self.joined = f" {' '.join(tokens)} "
+        self.forms = frozenset(form for t in tokens for form in clitic_forms(t))
 
 
 def _folded(by_lang: dict[str, list[str] | None] | None) -> frozenset[str]:
