@@ -387,7 +387,8 @@ class Matcher:
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
         if verdict is not Verdict.HANDOFF:
             # "Are you hiring? I'm a certified trainer" sits near the personal-trainer entry.
-            uncovered = self.smalltalk.topics(text).difference(*(self._entry_topics[c.entry_id] for c in chosen))
+            offered = chosen[:1] if verdict is Verdict.ANSWER else chosen  # judge passes the runners-up along
+            uncovered = self.smalltalk.topics(text).difference(*(self._entry_topics[c.entry_id] for c in offered))
             if uncovered:
                 return Reading(Verdict.HANDOFF, Reason.NOT_COVERED, language, candidates, matched_text=text,
                                greeted=greeted, elsewhere=min(uncovered))
