@@ -45,6 +45,16 @@ def test_persian_words_are_not_cut_as_if_they_carried_arabic_clitics():
     assert lexicon.find("عندي رأي بالبطاقة") == {"feedback", "card"}  # Arabic keeps its clitics (بال)
 
 
+@pytest.mark.parametrize(("text", "concepts"), [
+    ("գիրքը նալիչի չկա, ե՞րբ կլինի", {"stock"}),  # наличие: in stock
+    ("Վանաձոր դաստավկեն ինչքա՞ն ա", {"delivery"}),  # доставка
+    ("կարտոչկայիս վրա 3000 բալ կա", {"card", "points"}),  # карточка, балл
+    ("սկիդկա ունե՞ք", {"discount"}),  # скидка
+])
+def test_the_bundled_lexicon_knows_colloquial_armenian_loanwords_from_russian(text, concepts):
+    assert concepts <= ConceptLexicon.load().find(text)
+
+
 def test_the_bundled_lexicon_covers_six_languages_for_every_concept():
     raw = yaml.safe_load(resources.files("faq").joinpath("concepts.yml").read_text(encoding="utf-8"))
     assert len(raw) >= 150
