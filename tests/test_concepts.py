@@ -50,9 +50,18 @@ def test_persian_words_are_not_cut_as_if_they_carried_arabic_clitics():
     ("Վանաձոր դաստավկեն ինչքա՞ն ա", {"delivery"}),  # доставка
     ("կարտոչկայիս վրա 3000 բալ կա", {"card", "points"}),  # карточка, балл
     ("սկիդկա ունե՞ք", {"discount"}),  # скидка
+    ("գրքի կազմը ճմռթված ա", {"damaged"}),  # crumpled
+    ("չեմ բացել, կարամ հետ բերեմ?", {"return"}),  # bring back
 ])
 def test_the_bundled_lexicon_knows_colloquial_armenian_loanwords_from_russian(text, concepts):
     assert concepts <= ConceptLexicon.load().find(text)
+
+
+def test_persian_arrived_is_not_a_receipt():
+    lexicon = ConceptLexicon.load()
+    assert "receipt" not in lexicon.find("سفارشم دیروز رسید ولی جلدش پاره ست")  # "arrived", and torn
+    assert "damaged" in lexicon.find("سفارشم دیروز رسید ولی جلدش پاره ست")
+    assert "receipt" in lexicon.find("میشه رسید خرید رو برام ایمیل کنید؟")
 
 
 def test_the_bundled_lexicon_covers_six_languages_for_every_concept():
