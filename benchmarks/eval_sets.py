@@ -50,7 +50,7 @@ SETS = [  # (name, bank, cases, what it is)
     _held_out("heldout-n", "online furniture shop, English only, 2–5 questions per entry; blind: run at the end of the sixth session and after every later change, never read"),
     _held_out("heldout-o", "veterinary clinic and pet pharmacy, 22 entries, English only, 2–5 questions per entry; blind: written after the eighth session's changes, run at its end and after the ninth's changes, never read"),
     _held_out("heldout-p", "event ticketing, English only, 2–5 questions per entry; blind: written after the eighth session's changes, run at its end and after the ninth's changes, never read"),
-    _held_out("heldout-q", "online cosmetics and skincare shop, English only, 2–5 questions per entry; blind: written after the ninth session's change, run then and after its last change, never read"),
+    _held_out("heldout-q", "online cosmetics and skincare shop, English only, 2–5 questions per entry; blind: written after the ninth session's topic change, run then and after each later change, never read"),
     _held_out("heldout-r", "online bookstore and stationery, English only, 2–5 questions per entry; development: written in the ninth session to study uncovered questions close to real entries, read"),
 ]
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
