@@ -22,7 +22,7 @@ from accuracy import write_section  # noqa: E402  (benchmarks/ is the script's f
 
 from bot.config import load_config  # noqa: E402
 from bot.responder import Responder  # noqa: E402
-from faq.evaluation import evaluate, load_cases  # noqa: E402
+from faq.evaluation import Case, evaluate, load_cases  # noqa: E402
 
 EVAL = ROOT / "data" / "eval"
 
@@ -56,6 +56,30 @@ SETS = [  # (name, bank, cases, what it is)
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
 
 
+class _Routes:
+    """``helpline eval``'s decision for each case, keeping the department a handoff went to."""
+
+    def __init__(self, responder: Responder) -> None:
+        self.responder = responder
+        self.departments: list[str | None] = []
+
+    def decide(self, case: Case) -> tuple[str, float]:
+        decision = self.responder.decide_first(case.text)
+        self.departments.append(decision.handoff.department if decision.handoff else None)
+        return decision.outcome, decision.confidence
+
+
+def routing(report: dict, departments: list[str | None], entry_department: dict[str, str], default: str | None) -> dict:
+    """Where handoffs went: in-scope questions the bot did not answer, to their entry's
+    department; questions the bank does not cover, to the default one."""
+    in_scope = [(r, d) for r, d in zip(report["results"], departments) if r["expect"] in entry_department and r["got"] == "handoff"]
+    off_topic = [(r, d) for r, d in zip(report["results"], departments) if r["expect"] == "handoff" and r["got"] == "handoff"]
+    return {
+        "in_scope": sum(d == entry_department[r["expect"]] for r, d in in_scope) / len(in_scope) if in_scope else None,
+        "off_topic": sum(d == default for _, d in off_topic) / len(off_topic) if off_topic else None,
+    }
+
+
 def run(config_path: Path) -> list[tuple[str, str, dict]]:
     rows = []
     responder = None
@@ -64,20 +88,25 @@ def run(config_path: Path) -> list[tuple[str, str, dict]]:
         responder = Responder(config, encoder=responder.encoder if responder else None)
         served = {e.id for e in responder.bank.served()}
         cases = load_cases(cases_path, known_entries=served | {e.id for e in responder.bank.entries})
-        report = evaluate(cases, responder.decide_case, served)
+        routes = _Routes(responder)
+        report = evaluate(cases, routes.decide, served)
+        default = config.routing.default_department or responder.bank.departments[0].id
+        report["routing"] = routing(report, routes.departments, {e.id: e.department for e in responder.bank.entries}, default)
         rows.append((name, about, report))
-        print(f"{name}: accuracy {report['accuracy']:.1%}, wrong {report['wrong_answer_rate']:.1%}", file=sys.stderr)
+        print(f"{name}: accuracy {report['accuracy']:.1%}, wrong {report['wrong_answer_rate']:.1%}, "
+              f"routed {report['routing']}", file=sys.stderr)
     return rows
 
 
 def render(rows: list[tuple[str, str, dict]]) -> str:
     head = ("| set | bank | cases | accuracy | wrong answers | FAQ recall | handoff recall | "
-            + " | ".join(LANGUAGES) + " | p50 / p95 ms |\n|" + "---|" * (8 + len(LANGUAGES)))
+            + " | ".join(LANGUAGES) + " | routed right: unanswered · uncovered | p50 / p95 ms |\n|" + "---|" * (9 + len(LANGUAGES)))
     lines = [head]
     for name, about, r in rows:
         langs = " | ".join(f"{r['by_lang'][lang]:.0%}" if lang in r["by_lang"] else "–" for lang in LANGUAGES)
+        routed = " · ".join("–" if share is None else f"{share:.0%}" for share in (r["routing"]["in_scope"], r["routing"]["off_topic"]))
         lines.append(f"| `{name}` | {about} | {r['cases']} | **{r['accuracy']:.1%}** | {r['wrong_answer_rate']:.1%} | "
-                     f"{r['faq_recall']:.1%} | {r['handoff_recall']:.1%} | {langs} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} |")
+                     f"{r['faq_recall']:.1%} | {r['handoff_recall']:.1%} | {langs} | {routed} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} |")
     return "\n".join(lines)
 
 

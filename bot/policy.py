@@ -70,7 +70,7 @@ class Policy:
     bank: Bank
     catalogue: Catalogue
     routing: Routing
-    route_threshold: float = 0.3
+    route_threshold: float = 0.45
 
     # -- entry point ---------------------------------------------------------------------
     def decide(self, state: ConversationState, message: Message, reading: Reading | None) -> Decision:

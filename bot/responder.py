@@ -81,6 +81,11 @@ class Responder:
 
     def decide_case(self, case: Case) -> tuple[str, float]:
         """``helpline eval``: the case as the first message of a new conversation."""
-        message = Message(channel="eval", conversation_id="eval", user_id="eval", text=case.text)
-        decision, _ = self.decide(ConversationState(), message)
+        decision = self.decide_first(case.text)
         return decision.outcome, decision.confidence
+
+    def decide_first(self, text: str) -> Decision:
+        """The decision on ``text`` as the first message of a new conversation."""
+        message = Message(channel="eval", conversation_id="eval", user_id="eval", text=text)
+        decision, _ = self.decide(ConversationState(), message)
+        return decision

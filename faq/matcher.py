@@ -104,11 +104,20 @@ class Reading:
         return self.intent_score
 
     def department_hint(self, route_threshold: float) -> str | None:
-        """The department of the closest entry, when it is close enough to route by (not
-        for a question about another topic, such as a job application)."""
-        if self.best and not self.elsewhere and self.best.confidence >= route_threshold:
-            return self.best.department
-        return None
+        """The department the closest entries agree on, when they are close enough to route
+        by (not for a question about another topic, such as a job application).
+
+        A department's weight is the confidence of its entries among the candidates, added
+        up: a message the bot cannot answer is often between two entries of one department
+        ("my parcel is late, or lost?"), and then the department is surer than either entry.
+        """
+        if self.elsewhere or not self.candidates:
+            return None
+        weight: dict[str, float] = {}
+        for candidate in self.candidates:
+            weight[candidate.department] = weight.get(candidate.department, 0.0) + candidate.confidence
+        department = max(weight, key=weight.__getitem__)  # ties: the best entry's department comes first
+        return department if weight[department] >= route_threshold else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ class Thresholds:
     clarify: float = 0.6  # confidence needed to offer the closest entries as choices
     intent: float = 0.88  # cosine needed for a small-talk / handoff-request match...
     intent_margin: float = 0.04  # ...and its lead over the closest entry
-    route: float = 0.30  # confidence needed for the closest entry's department to get the handoff
+    route: float = 0.45  # summed confidence of a department's closest entries needed for it to get the handoff
     # confidence needed to answer a message typed in Latin letters (Armenian, Persian, Arabic)
     # as read in its own script: rule-made spellings are noisier than what customers type.
     romanized: float = 0.85

@@ -10,7 +10,7 @@ import pytest
 
 from faq.bank import Bank, Department, Entry, Status
 from faq.cache import CachedEncoder
-from faq.matcher import Candidate, Matcher, Reason, Verdict, judge
+from faq.matcher import Candidate, Matcher, Reading, Reason, Verdict, judge
 from faq.settings import MatcherSettings, Thresholds
 from faq.smalltalk import Intent, SmallTalk
 
@@ -447,3 +447,28 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
 ])
 def test_topics_elsewhere_are_found_in_narrow_phrases(text, topics):
     assert SmallTalk.load().topics(text) == topics
+
+
+def _handoff_reading(*candidates):
+    return Reading(Verdict.HANDOFF, Reason.NOT_COVERED, "en",
+                   tuple(Candidate(entry_id, department, confidence, score=confidence)
+                         for entry_id, department, confidence in candidates))
+
+
+def test_a_handoff_goes_to_the_department_its_closest_entries_agree_on():
+    # Neither entry is sure enough on its own (0.30, 0.20), but both are Logistics.
+    reading = _handoff_reading(("late-parcel", "logistics", 0.30), ("lost-parcel", "logistics", 0.20),
+                               ("refund", "billing", 0.25))
+    assert reading.department_hint(0.45) == "logistics"
+    assert reading.department_hint(0.60) is None  # the default department
+
+
+def test_a_handoff_split_between_departments_goes_to_the_default_one():
+    reading = _handoff_reading(("late-parcel", "logistics", 0.40), ("refund", "billing", 0.35),
+                               ("payment-methods", "sales", 0.05))
+    assert reading.department_hint(0.45) is None
+    assert reading.department_hint(0.40) == "logistics"
+
+
+def test_a_handoff_with_nothing_close_has_no_department():
+    assert _handoff_reading().department_hint(0.0) is None
