@@ -47,8 +47,9 @@ class Responder:
         self.brain = self._build(load_bank(config.bank), ConceptLexicon.load(config.glossary))
 
     def _build(self, bank: Bank, lexicon: ConceptLexicon) -> Brain:
-        for problem in self.config.routing.mismatches(tuple(d.id for d in bank.departments)):
-            log.warning("config does not fit the bank: %s", problem)
+        mismatches = self.config.routing.mismatches(tuple(d.id for d in bank.departments))
+        if mismatches:
+            log.warning("config does not fit the bank: %s", "; ".join(mismatches))
         matcher = Matcher(bank, self.encoder, self.config.matcher, cache_dir=self.config.model.cache_dir, lexicon=lexicon)
         policy = Policy(bank, self.catalogue, self.config.routing, self.config.matcher.thresholds.route)
         return Brain(bank, matcher, policy)

@@ -390,7 +390,10 @@ class Matcher:
                 pleasantry = intent in (Intent.THANKS, Intent.GOODBYE, Intent.GREETING)
                 # A long message is small talk only if it says so: "write me a birthday poem for
                 # my mum" and "we'd like to rent the whole place for a party" sat near goodbyes.
-                unsaid = pleasantry and len(words(text)) >= _LONG_MESSAGE and not self.smalltalk.says(intent, text)
+                # So is a short one that reports a problem: "it never came", "still waiting" and
+                # "not working" sat as near thanks and goodbyes, and were thanked or waved off.
+                unsaid = pleasantry and not self.smalltalk.says(intent, text) and (
+                    len(words(text)) >= _LONG_MESSAGE or self.smalltalk.reports_problem(text))
                 if not (pleasantry and _asks(text)) and not unsaid:
                     return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)

@@ -51,6 +51,7 @@ class SmallTalk:
     fillers: frozenset[str] = frozenset()  # "ok", "хорошо": no intent of their own beside a marker
     signs: dict[Intent, frozenset[str]] = field(default_factory=dict)  # words that say thanks / bye / hello
     elsewhere: dict[str, Phrases] = field(default_factory=dict)  # topic -> phrases of questions not for the FAQ
+    problems: Phrases = field(default_factory=lambda: Phrases.of(()))  # "never", "still", "broken": not a pleasantry
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SmallTalk:
@@ -72,9 +73,10 @@ class SmallTalk:
         fillers = _folded(doc.get("fillers"))
         signs = {Intent(name): _folded(by_lang) for name, by_lang in (doc.get("signs") or {}).items()}
         elsewhere = {str(topic): Phrases.of(_folded(by_lang)) for topic, by_lang in (doc.get("elsewhere") or {}).items()}
+        problems = Phrases.of(_folded(doc.get("problems")))
         longest = max([1, *(len(m.split()) for phrases in (*markers.values(), fillers) for m in phrases)])
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
-                   ambiguous_openers=ambiguous, fillers=fillers, signs=signs, elsewhere=elsewhere)
+                   ambiguous_openers=ambiguous, fillers=fillers, signs=signs, elsewhere=elsewhere, problems=problems)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -132,6 +134,12 @@ class SmallTalk:
     def asks_for_person(self, text: str) -> bool:
         """True when the message asks for a person anywhere in it ("..., get me a manager")."""
         return self.mentions.found_in(text)
+
+    def reports_problem(self, text: str) -> bool:
+        """True when ``text`` says something is wrong ("it never came", "still waiting",
+        "не работает"): a short message that does is not thanks or a goodbye, however near
+        one the embedding puts it."""
+        return self.problems.found_in(text)
 
     def topics(self, text: str) -> frozenset[str]:
         """The ``elsewhere`` topics ``text`` asks about ("are you hiring?": jobs): questions

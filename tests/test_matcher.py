@@ -472,3 +472,30 @@ def test_a_handoff_split_between_departments_goes_to_the_default_one():
 
 def test_a_handoff_with_nothing_close_has_no_department():
     assert _handoff_reading().department_hint(0.0) is None
+
+
+# Short complaints sit as near "thanks" and "bye" in the embedding as real ones do: with this
+# three-entry bank they were thanked or waved off ("it never came" → "You're welcome!").
+SHORT_COMPLAINTS = [
+    "My parcel never arrived", "parcel never arrived", "it never came", "still waiting", "not working",
+    "the box was empty", "no one came", "wrong size", "ok but where is it",
+    "هنوز نرسیده", "لسا ما وصل", "עדיין לא הגיע", "Դեռ չի հասել", "до сих пор не пришло", "не работает",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_COMPLAINTS)
+def test_a_short_complaint_is_never_taken_for_thanks_or_a_goodbye(matcher, text):
+    reading = matcher.read(text)
+    assert reading.verdict not in (Verdict.THANKS, Verdict.GOODBYE, Verdict.GREETING), reading
+    assert matcher.smalltalk.reports_problem(text)
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("thanks, that helps a lot", Verdict.THANKS), ("wonderful, thank you!", Verdict.THANKS),
+    ("Спасибо за помощь", Verdict.THANKS), ("תודה על העזרה", Verdict.THANKS),
+    ("have a lovely evening", Verdict.GOODBYE), ("talk to you soon", Verdict.GOODBYE),
+    ("hey guys", Verdict.GREETING), ("hello there!", Verdict.GREETING), ("good morning team", Verdict.GREETING),
+    ("ערב טוב לכולם", Verdict.GREETING), ("خدافظ", Verdict.GOODBYE), ("всего доброго", Verdict.GOODBYE),
+])
+def test_pleasantries_are_still_read_as_such(matcher, text, verdict):
+    assert matcher.read(text).verdict is verdict
