@@ -480,6 +480,7 @@ SHORT_COMPLAINTS = [
     "My parcel never arrived", "parcel never arrived", "it never came", "still waiting", "not working",
     "the box was empty", "no one came", "wrong size", "ok but where is it",
     "هنوز نرسیده", "لسا ما وصل", "עדיין לא הגיע", "Դեռ չի հասել", "до сих пор не пришло", "не работает",
+    "charged twice", "اپ باز نمیشه", "ما صار شي", "פגום", "Ոչինչ չեղավ", "брак",
 ]
 
 
