@@ -499,6 +499,7 @@ def test_a_short_complaint_is_never_taken_for_thanks_or_a_goodbye(matcher, text)
     ("ערב טוב לכולם", Verdict.GREETING), ("خدافظ", Verdict.GOODBYE), ("всего доброго", Verdict.GOODBYE),
     ("you're the best", Verdict.THANKS), ("вы лучшие", Verdict.THANKS), ("انتو الأفضل", Verdict.THANKS),
     ("Դուք լավագույնն եք", Verdict.THANKS), ("هلا والله", Verdict.GREETING),
+    ("no problem", Verdict.THANKS),  # has "no" and "problem", but says it in so many words
 ])
 def test_pleasantries_are_still_read_as_such(matcher, text, verdict):
     assert matcher.read(text).verdict is verdict
