@@ -90,8 +90,8 @@ def run(config_path: Path) -> list[tuple[str, str, dict]]:
         cases = load_cases(cases_path, known_entries=served | {e.id for e in responder.bank.entries})
         routes = _Routes(responder)
         report = evaluate(cases, routes.decide, served)
-        default = config.routing.default_department or responder.bank.departments[0].id
-        report["routing"] = routing(report, routes.departments, {e.id: e.department for e in responder.bank.entries}, default)
+        report["routing"] = routing(report, routes.departments, {e.id: e.department for e in responder.bank.entries},
+                                    responder.brain.policy.default_department)
         rows.append((name, about, report))
         print(f"{name}: accuracy {report['accuracy']:.1%}, wrong {report['wrong_answer_rate']:.1%}, "
               f"routed {report['routing']}", file=sys.stderr)

@@ -107,9 +107,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _deployment(args.config)
     lexicon = ConceptLexicon.load(args.glossary or (config.glossary if config else None))
     print(summary(bank, lexicon, config.matcher.calibration if config else None))
-    where = config.path if config and config.path else "config"
-    for problem in config.routing.mismatches(tuple(d.id for d in bank.departments)) if config else ():
-        print(f"warning: {where}: {problem}")
+    if config:
+        for problem in config.routing.mismatches(tuple(d.id for d in bank.departments)):
+            print(f"warning: {config.path or 'config'}: {problem}")
     return 0
 
 

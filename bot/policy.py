@@ -167,7 +167,7 @@ class Policy:
     def _handoff(
         self, state: ConversationState, message: Message, department: str | None, reason: str, confidence: float
     ) -> Decision:
-        department = department or state.department or self.routing.default_department or self._first_department()
+        department = department or state.department or self.default_department
         language = state.language
         minutes = self.routing.response_minutes_for(department)
         values = {
@@ -226,7 +226,12 @@ class Policy:
                 continue
         return None
 
-    def _first_department(self) -> str | None:
+    @property
+    def default_department(self) -> str | None:
+        """Where a handoff goes when nothing closer says: the configured default, else the
+        bank's first department."""
+        if self.routing.default_department:
+            return self.routing.default_department
         return self.bank.departments[0].id if self.bank.departments else None
 
 
