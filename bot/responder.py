@@ -41,7 +41,7 @@ class Brain:
 class Responder:
     def __init__(self, config: Config, encoder: Encoder | None = None, catalogue: Catalogue | None = None) -> None:
         self.config = config
-        inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads)
+        inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads, config.model.runtime)
         self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir)
         self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)
         self.brain = self._build(load_bank(config.bank), ConceptLexicon.load(config.glossary))
