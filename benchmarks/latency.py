@@ -9,7 +9,10 @@ so the figures do not mix:
 2. warm start: a new process builds the same matcher from the caches (what a restart
    with an unchanged bank costs) — startup time and RSS,
 3. decisions: 750 test messages (500 English, 250 Persian and Arabic) read one at a time
-   (encode + score + decide) in the warm process — p50/p95 and the process's peak RSS.
+   (encode + score + decide) in the warm process — p50/p95 and the process's peak RSS,
+4. serving: the same bank written as a YAML file and served by ``helpline run`` with the
+   project's config.yml (its cache pointed at phase 1's): seconds from launching the
+   process to the first 200 from ``/healthz``, and the server's RSS then.
 
     .venv/bin/python benchmarks/latency.py [--data PATH] [--entries 1000] [--runtime onnx|engine] [--out docs/benchmarks.md]
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -49,7 +53,7 @@ def build_bank(entries: int, per_entry: int = 5):
         for label, texts in pools:
             chunk = texts[round_ * per_entry:(round_ + 1) * per_entry]
             if len(chunk) == per_entry and len(made) < entries:
-                entry_id = f"{label}-{round_}".lower().replace("_", "-")
+                entry_id = re.sub(r"[^a-z0-9-]", "", f"{label}-{round_}".lower().replace("_", "-"))
                 made.append(Entry(entry_id, "bench", Status.APPROVED, {"en": tuple(chunk)}, {"en": label}, approved_by="bench"))
         round_ += 1
     return Bank(1, "en", (Department("bench", "Bench"),), tuple(made))
@@ -86,6 +90,49 @@ def phase(name: str, args: argparse.Namespace) -> dict:
     return result
 
 
+def serve(args: argparse.Namespace, folder: Path) -> dict:
+    """Start ``helpline run`` on the cached bank; time until /healthz answers 200."""
+    import socket
+    import urllib.request
+
+    import yaml
+
+    bank = build_bank(args.entries)
+    doc = {"version": 1, "language": "en", "departments": [{"id": "bench", "name": {"en": "Bench"}}],
+           "entries": [{"id": e.id, "department": "bench", "status": "approved", "approved_by": "bench",
+                        "questions": {"en": list(e.questions["en"])}, "answer": {"en": e.answer["en"]}} for e in bank.entries]}
+    (folder / "bank.yml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = (ROOT / "config.yml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^bank: .*$", f"bank: {folder / 'bank.yml'}", config)
+    config = re.sub(r"(?m)^phrases: .*$", f"phrases: {ROOT / 'data' / 'phrases.yml'}", config)
+    config = re.sub(r"(?m)^  cache_dir: .*$", f"  cache_dir: {folder}", config)
+    config = re.sub(r"(?m)^  runtime: .*$|^  # runtime: .*$", f"  runtime: {args.runtime}", config)
+    (folder / "config.yml").write_text(config, encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HELPLINE_DATABASE_URL": f"sqlite:///{folder / 'helpline.db'}"}
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(folder / "config.yml"), "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(f"helpline run exited with {server.returncode}") from None
+                time.sleep(0.02)
+        ready_s = time.perf_counter() - started
+        rss_kb = int(next(line.split()[1] for line in open(f"/proc/{server.pid}/status") if line.startswith("VmRSS")))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"phase": "serve", "ready_s": round(ready_s, 2), "rss_mb": round(rss_kb / 1024, 1)}
+
+
 def _p50_p95(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
     return round(ordered[len(ordered) // 2], 2), round(ordered[int(0.95 * (len(ordered) - 1))], 2)
@@ -114,13 +161,16 @@ def main() -> int:
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(results[-1], flush=True)
     cold, warm, decide = results
+    served = serve(args, Path(cache))
+    print(served, flush=True)
     table = (
-        "| bank | cold build (encode + train head) | warm start (cached bank) | RSS after warm start | decision p50 / p95 / max | fa+ar messages p50 / p95 | peak RSS while deciding |\n"
-        "|---|---|---|---|---|---|---|\n"
+        "| bank | cold build (encode + train head) | warm start (cached bank) | RSS after warm start | decision p50 / p95 / max | fa+ar messages p50 / p95 | peak RSS while deciding | `helpline run` to /healthz 200 (cached bank) |\n"
+        "|---|---|---|---|---|---|---|---|\n"
         f"| {cold['entries']} entries, {cold['questions']} questions | {cold['build_s']} s ({cold['encoded']} texts encoded) | "
         f"{warm['build_s']} s ({warm['encoded']} texts encoded) | {warm['peak_rss_mb']} MB | "
         f"{decide['p50_ms']} / {decide['p95_ms']} / {decide['max_ms']} ms over {decide['messages']} messages | "
-        f"{decide['cross_p50_ms']} / {decide['cross_p95_ms']} ms | {decide['peak_rss_mb']} MB |"
+        f"{decide['cross_p50_ms']} / {decide['cross_p95_ms']} ms | {decide['peak_rss_mb']} MB | "
+        f"{served['ready_s']} s, {served['rss_mb']} MB RSS |"
     )
     print(table)
     if args.out:

@@ -37,6 +37,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from .errors import FaqError, Problem
 from .language import LANGUAGES, detect_language
 from .text import clitic_forms, fold
+from .yaml_loader import SafeLoader
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -154,7 +155,7 @@ def parse(raw: str, name: str = "concepts.yml") -> dict[str, list[str]]:
     """Read and check a lexicon ``{concept-id: {lang: [term, ...]}}``; every problem is
     reported as ``FILE:LINE: message`` in one :class:`LexiconInvalid`."""
     try:
-        root = yaml.compose(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = yaml.compose(raw, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise LexiconInvalid([Problem(name, line, f"YAML syntax error: {exc.problem}")]) from exc

