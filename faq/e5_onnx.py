@@ -42,7 +42,7 @@ _BLOCK_BYTES = 18
 _METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
 _BATCH = 32  # texts per forward pass when a bank is encoded...
-_BATCH_ATTENTION = 4_000_000  # ...fewer when long: rows × tokens² (×12 heads × 4 bytes: ~190 MB)
+_BATCH_ATTENTION = 1_000_000  # ...fewer when long: rows × tokens² (×12 heads × 4 bytes: 48 MB a tensor)
 
 
 def _dequantize(blocks: np.ndarray) -> np.ndarray:

@@ -214,7 +214,7 @@ def test_long_windows_go_in_smaller_batches():
     long = [(i, [5] * 510) for i in range(40)]
     batches = _batches(short + long)
     assert max(len(b) for b in batches) == 32
-    assert all(len(b) <= 15 for b in batches if len(b[-1][1]) == 510)  # 15 × 512² ≤ 4,000,000
+    assert all(len(b) <= 3 for b in batches if len(b[-1][1]) == 510)  # 3 × 512² ≤ 1,000,000
     assert sum(len(b) for b in batches) == 140
 
 
