@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The languages helpline's own language data covers (the concept lexicon, the parallel corpus
 # and the small-talk phrases); detection knows more.
@@ -47,6 +48,7 @@ _LATIN_WORDS = {
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=8192)  # per character: unicodedata.name is slow, and letters repeat
 def _script(ch: str) -> str | None:
     if not ch.isalpha():
         return None
