@@ -80,12 +80,14 @@ def policy_state(conversation: ConversationRecord) -> ConversationState:
         pending_choices=tuple(saved.get("pending_choices") or ()),
         last_entry=saved.get("last_entry"),
         calmed=bool(saved.get("calmed")),
+        untranslated_said=bool(saved.get("untranslated_said")),
     )
 
 
 def _saved(state: ConversationState) -> dict:
     return {"replied": state.replied, "language": state.language, "department": state.department,
-            "pending_choices": list(state.pending_choices), "last_entry": state.last_entry, "calmed": state.calmed}
+            "pending_choices": list(state.pending_choices), "last_entry": state.last_entry, "calmed": state.calmed,
+            "untranslated_said": state.untranslated_said}
 
 
 def _reply_of(item: OutboxItem) -> Reply:

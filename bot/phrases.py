@@ -26,6 +26,8 @@ REQUIRED: dict[str, frozenset[str]] = {
     "greeting.named": frozenset({"name"}),
     "greeting.anonymous": frozenset(),
     "answer_intro.named": frozenset({"name"}),
+    "answer_untranslated.named": frozenset({"name"}),
+    "answer_untranslated.anonymous": frozenset(),
     "thanks.named": frozenset({"name"}),
     "thanks.anonymous": frozenset(),
     "goodbye.named": frozenset({"name"}),

@@ -47,6 +47,7 @@ class ConversationState:
     pending_choices: tuple[str, ...] = ()  # entry ids offered as buttons, awaiting a click
     last_entry: str | None = None  # the entry the bot answered last (what a "no" rejects)
     calmed: bool = False  # the calm line was said once; further insults get silence
+    untranslated_said: bool = False  # told once that answers come in the bank's language, not the customer's
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +131,22 @@ class Policy:
     # -- outcomes ------------------------------------------------------------------------
     def _answer(self, state: ConversationState, message: Message, entry_id: str, confidence: float) -> Decision:
         entry = self.bank.entry(entry_id)
-        used, text = entry.answer_in(state.language or self.bank.language, self.bank.language)
+        language = state.language or self.bank.language
+        used, text = entry.answer_in(language, self.bank.language)
         replies = []
-        name = _first_name(message.display_name)
-        if not state.replied and name:
+        name = _first_name(message.display_name) if not state.replied else None
+        untranslated = used != language and language in self.catalogue.languages
+        if untranslated and not state.untranslated_said:
+            # The customer wrote Armenian, the entry has English only: say so in their own
+            # language (greeting them there, not in the answer's), once per conversation.
+            note = self.catalogue.personal("answer_untranslated", language, name)
+            replies.append(Reply(note, ReplyKind.ACK, language=language))
+        elif name:
             intro = self.catalogue.say("answer_intro.named", used, name=name)
             text = f"{intro}\n{text}"
         replies.append(Reply(text, ReplyKind.ANSWER, entry_id=entry.id, language=used))
-        new_state = replace(self._replied(state), pending_choices=(), department=entry.department, last_entry=entry.id)
+        new_state = replace(self._replied(state), pending_choices=(), department=entry.department, last_entry=entry.id,
+                            untranslated_said=state.untranslated_said or untranslated)
         return Decision(entry.id, tuple(replies), state=new_state, confidence=confidence)
 
     def _clarify(self, state: ConversationState, message: Message, reading: Reading) -> Decision:

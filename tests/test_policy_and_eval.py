@@ -45,6 +45,31 @@ def test_answer_comes_in_the_customers_language_when_the_entry_has_it(demo_respo
     assert decision.replies[0].text == demo_responder.bank.entry("shipping-time").answer["fa"]
 
 
+def test_untranslated_answer_is_introduced_in_the_customers_language_once(demo_responder):
+    catalogue = demo_responder.catalogue
+    approved = demo_responder.bank.entry("shipping-time").answer["en"]
+    first = say(demo_responder, "Առաքումը քանի՞ օր է տևում", name="Ani Petrosyan")  # no entry has Armenian answers
+    assert first.outcome == "shipping-time"
+    note, answer = first.replies
+    assert note.kind is ReplyKind.ACK and note.language == "hy"
+    assert note.text == catalogue.personal("answer_untranslated", "hy", "Ani") and "Ani" in note.text
+    assert answer.kind is ReplyKind.ANSWER and answer.language == "en" and answer.text == approved  # no English "Hi Ani!"
+    second = say(demo_responder, "Առաքումը որքա՞ն արժե", name="Ani Petrosyan", state=first.state)
+    assert [r.kind for r in second.replies] == [ReplyKind.ANSWER]
+
+
+def test_untranslated_note_is_anonymous_after_a_greeting_and_absent_for_unknown_languages(demo_responder):
+    greeted = say(demo_responder, "Բարև", name="Ani")
+    decision = say(demo_responder, "Առաքումը քանի՞ օր է տևում", name="Ani", state=greeted.state)
+    assert decision.replies[0].text == demo_responder.catalogue.personal("answer_untranslated", "hy", None)
+    # A language the phrase catalogue does not speak: a note in English would help nobody.
+    german = ConversationState(language="de")
+    message = Message(channel="test", conversation_id="c1", user_id="u1", text="x", display_name="Jonas")
+    plain = demo_responder.brain.policy._answer(german, message, "shipping-time", 0.9)
+    assert [r.kind for r in plain.replies] == [ReplyKind.ANSWER]
+    assert plain.replies[0].text.startswith("Hi Jonas!")
+
+
 def test_request_for_a_manager_hands_off_naming_department_and_response_time(demo_responder):
     for text in ["I want to talk to a manager", "می‌خوام با مدیر صحبت کنم", "أريد التحدث مع المدير", "אני רוצה לדבר עם מנהל"]:
         decision = say(demo_responder, text, name="Sara")

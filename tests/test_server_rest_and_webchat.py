@@ -31,6 +31,15 @@ async def test_first_message_is_answered_by_name_with_the_approved_answer(served
     assert "Sara" in replies[0]["text"] and approved in replies[0]["text"]
 
 
+async def test_an_untranslated_answer_is_introduced_in_the_customers_language_once_per_conversation(served):
+    runtime = served.runtime
+    approved = runtime.responder.bank.entry("shipping-time").answer["en"]
+    first = await post(served, "s-hy", "Առաքումը քանի՞ օր է տևում", name="Ani")
+    assert [r["text"] for r in first] == [runtime.responder.catalogue.personal("answer_untranslated", "hy", "Ani"), approved]
+    second = await post(served, "s-hy", "Առաքումը քանի՞ օր է տևում")  # the note was stored with the conversation
+    assert [r["text"] for r in second] == [approved]
+
+
 @pytest.mark.parametrize("text", ["I want to talk to a manager", "می‌خوام با مدیر صحبت کنم",
                                   "أريد التحدث مع المدير", "אני רוצה לדבר עם מנהל"])
 async def test_manager_request_gets_a_handoff_notice_and_then_silence_until_released(served, text):
