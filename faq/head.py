@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .cache import replace_file
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +105,5 @@ def train_cached(
                 log.warning("classifier head cache %s unreadable, retraining: %s", path, exc)
     head = SoftmaxHead.train(vectors, labels, classes, settings)
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, weights=head.weights, bias=head.bias)
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.warning("cannot write classifier head cache %s: %s", path, exc)
+        replace_file(path, lambda f: np.savez(f, weights=head.weights, bias=head.bias), "classifier head cache")
     return head

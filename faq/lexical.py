@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
+from .memo import ArrayMemo, code_digest, digest_of
 from .text import fold
 
 
@@ -31,27 +32,21 @@ def ngrams(text: str, n: int = 3) -> Counter[str]:
 
 
 class LexicalIndex:
-    """Cosine similarity of TF-IDF character trigram vectors (a sparse matrix product)."""
+    """Cosine similarity of TF-IDF character trigram vectors (a sparse matrix product).
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    ``memo``: where the built index is kept between starts (faq/memo.py), by the texts
+    and this module's rules."""
+
+    def __init__(self, texts: Sequence[str], memo: ArrayMemo | None = None) -> None:
         self.size = len(texts)
-        counts = [ngrams(t) for t in texts]
-        df: Counter[str] = Counter()
-        for c in counts:
-            df.update(c.keys())
-        self._vocabulary = {g: i for i, g in enumerate(df)}
-        self._idf = np.array([math.log((1 + self.size) / (1 + df[g])) + 1.0 for g in df], dtype=np.float32)
+        key = digest_of(code_digest(__name__, "faq.text"), texts)
+        arrays = memo.get(key, lambda: _build(texts)) if memo else _build(texts)
+        grams = arrays["grams"].tolist()
+        self._vocabulary = {g: i for i, g in enumerate(grams)}
+        self._idf = arrays["idf"]
         self._unseen_idf = math.log(1 + self.size) + 1.0
-        rows, cols, values = [], [], []
-        for row, c in enumerate(counts):
-            for g, tf in c.items():
-                rows.append(row)
-                cols.append(self._vocabulary[g])
-                values.append((1 + math.log(tf)) * self._idf[self._vocabulary[g]])
-        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(self.size, len(self._vocabulary)), dtype=np.float32)
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        self._matrix = sparse.diags(1.0 / norms).dot(matrix).tocsc().astype(np.float32)
+        self._matrix = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                                         shape=(self.size, len(grams)), dtype=np.float32)
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text`` against every indexed text, shape ``(size,)``."""
@@ -66,3 +61,25 @@ class LexicalIndex:
         values = np.array([v for _, v in known], dtype=np.float32)
         values /= math.sqrt(float((values**2).sum()) + unknown_sq)
         return np.asarray(self._matrix[:, cols] @ values, dtype=np.float32).ravel()
+
+
+def _build(texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The index's arrays: its n-grams, their idf and the unit-length TF-IDF rows (CSC)."""
+    counts = [ngrams(t) for t in texts]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    vocabulary = {g: i for i, g in enumerate(df)}
+    idf = np.array([math.log((1 + len(texts)) / (1 + df[g])) + 1.0 for g in df], dtype=np.float32)
+    rows, cols, values = [], [], []
+    for row, c in enumerate(counts):
+        for g, tf in c.items():
+            rows.append(row)
+            cols.append(vocabulary[g])
+            values.append((1 + math.log(tf)) * idf[vocabulary[g]])
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(vocabulary)), dtype=np.float32)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.diags(1.0 / norms).dot(matrix).tocsc().astype(np.float32)
+    return {"grams": np.array(list(vocabulary), dtype=str), "idf": idf,
+            "data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr}

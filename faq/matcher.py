@@ -39,6 +39,7 @@ from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
 from .language import detect_language
 from .lexical import LexicalIndex
+from .memo import ArrayMemo
 from .romanized import looks_romanized, transliterations
 from .settings import MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
@@ -211,15 +212,15 @@ class Matcher:
         # Latin-script message in English from Armenian or Persian typed in Latin letters.
         answers = [answer for entry in self.entries for answer in entry.answer.values()]
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
-        self._lexical = LexicalIndex(texts)
+        self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
-        self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count)
+        self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
+                                      memo=ConceptIndex.memo(self.lexicon, cache_dir))
         self._lexical_rows = np.array(rows, dtype=np.int64)
         # The topics not for the FAQ ("are you hiring?") that an entry speaks of itself.
-        self._entry_topics = {
-            entry.id: frozenset().union(*(self.smalltalk.topics(t) for t in (*(q for _, q in entry.all_questions()), *entry.answer.values())))
-            for entry in self.entries
-        }
+        spoken = [(*(q for _, q in entry.all_questions()), *entry.answer.values()) for entry in self.entries]
+        topics = iter(self.smalltalk.topics_memo(cache_dir).map([t for own in spoken for t in own], self.smalltalk.topics))
+        self._entry_topics = {entry.id: frozenset().union(*(next(topics) for _ in own)) for entry, own in zip(self.entries, spoken)}
         for offset, intent in enumerate(intents):
             for lang, example in self.smalltalk.examples[intent]:
                 texts.append(example)
@@ -228,7 +229,7 @@ class Matcher:
         self._rows = np.array(rows, dtype=np.int64)
         vectors = self._encode_known(texts)
         parallel_from = len(self._lexical_rows)  # the small-talk examples follow the bank's questions
-        self.alignment = for_encoder(encoder.name, bank.language) or offsets_from_examples(
+        self.alignment = for_encoder(encoder.name, bank.language, cache_dir=cache_dir) or offsets_from_examples(
             vectors[parallel_from:], languages[parallel_from:], bank.language)
         self._vectors = np.vstack([
             self.align(vectors[:parallel_from], languages[:parallel_from]),

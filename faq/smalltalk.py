@@ -14,6 +14,7 @@ Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from .memo import TextMemo, code_digest
 from .text import clitic_forms, fold
 from .yaml_loader import SafeLoader
 
@@ -142,6 +144,12 @@ class SmallTalk:
         one the embedding puts it."""
         return self.problems.found_in(text)
 
+    def topics_memo(self, directory: str | Path | None) -> TextMemo:
+        """Bank texts' :meth:`topics` on disk, valid for these phrase lists and rules."""
+        lists = sorted((topic, sorted(p.phrases)) for topic, p in self.elsewhere.items())
+        version = hashlib.sha256(repr(lists).encode("utf-8")).hexdigest()[:16]
+        return TextMemo(directory, "topics", f"{version}-{code_digest(__name__, 'faq.text')}")
+
     def topics(self, text: str) -> frozenset[str]:
         """The ``elsewhere`` topics ``text`` asks about ("are you hiring?": jobs): questions
         customers put to a support team that are not about its service."""
@@ -186,6 +194,7 @@ class Phrases:
     words: frozenset[str]
     stems: frozenset[str]  # single words of five letters or more: any word starting with one counts
     runs: re.Pattern[str] | None  # the phrases of several words, " a b " in " x a b c "
+    phrases: frozenset[str] = frozenset()  # all of them, as given
 
     @classmethod
     def of(cls, phrases: Iterable[str]) -> Phrases:
@@ -193,7 +202,7 @@ class Phrases:
         singles = {p for p in phrases if " " not in p}
         runs = sorted(phrases - singles, key=len, reverse=True)
         pattern = re.compile("|".join(re.escape(f" {p} ") for p in runs)) if runs else None
-        return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), pattern)
+        return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), pattern, frozenset(phrases))
 
     def found_in(self, message: str | _Message) -> bool:
         message = message if isinstance(message, _Message) else _Message(message)

