@@ -123,7 +123,12 @@ class Alignment:
 
         memories = {lang: Memory(sources.astype(np.float32), per_language("errors")[lang])
                     for lang, sources in per_language("sources").items()}
-        return cls(str(arrays["pivot"]), per_language("offset"), per_language("map"), memories)
+        alignment = cls(str(arrays["pivot"]), per_language("offset"), per_language("map"), memories)
+        for lang, memory in memories.items():
+            dim = alignment.maps[lang].shape[0]
+            if memory.sources.shape != memory.errors.shape or memory.sources.shape[1:] != (dim,) or alignment.offsets[lang].shape != (dim,):
+                raise ValueError(f"the {lang} arrays do not fit together")
+        return alignment
 
     def apply(self, vectors: np.ndarray, languages: Sequence[str | None], memory: bool = True) -> np.ndarray:
         """Each vector moved by its language's offset (map and memory), re-normalised.
@@ -206,8 +211,8 @@ def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE, cache_dir: 
 
     shipped = path.stat()
     key = digest_of(code_digest(__name__), corpus_fingerprint(), pivot, repr(ridge), str(shipped.st_size), str(shipped.st_mtime_ns))
-    arrays = ArrayMemo(cache_dir, f"alignment-{file_stem(encoder_name)}").get(key, fit)
-    return Alignment.from_arrays(arrays) if arrays else None
+    return ArrayMemo(cache_dir, f"alignment-{file_stem(encoder_name)}").get(
+        key, fit, lambda arrays: Alignment.from_arrays(arrays) if arrays else None)
 
 
 def build(encoder=None) -> Path:  # noqa: ANN001 - an faq.encoders.Encoder

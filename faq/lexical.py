@@ -39,14 +39,19 @@ class LexicalIndex:
 
     def __init__(self, texts: Sequence[str], memo: ArrayMemo | None = None) -> None:
         self.size = len(texts)
-        key = digest_of(code_digest(__name__, "faq.text"), texts)
-        arrays = memo.get(key, lambda: _build(texts)) if memo else _build(texts)
-        grams = arrays["grams"].tolist()
-        self._vocabulary = {g: i for i, g in enumerate(grams)}
-        self._idf = arrays["idf"]
         self._unseen_idf = math.log(1 + self.size) + 1.0
-        self._matrix = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
-                                         shape=(self.size, len(grams)), dtype=np.float32)
+        key = digest_of(code_digest(__name__, "faq.text"), texts)
+        self._vocabulary, self._idf, self._matrix = (
+            memo.get(key, lambda: _build(texts), self._read) if memo else self._read(_build(texts)))
+
+    def _read(self, arrays: dict[str, np.ndarray]) -> tuple[dict[str, int], np.ndarray, sparse.csc_matrix]:
+        grams = arrays["grams"].tolist()
+        idf = arrays["idf"].astype(np.float32)
+        matrix = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                                   shape=(self.size, len(grams)), dtype=np.float32)
+        if len(idf) != len(grams):
+            raise ValueError(f"{len(grams)} n-grams but {len(idf)} weights")
+        return {g: i for i, g in enumerate(grams)}, idf, matrix
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text`` against every indexed text, shape ``(size,)``."""

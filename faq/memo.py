@@ -26,12 +26,15 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from .cache import replace_file
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @functools.cache
@@ -119,15 +122,20 @@ class ArrayMemo:
         self._path = Path(directory) / f"{kind}.npz" if directory else None
         self.built = 0
 
-    def get(self, key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        """The arrays stored under ``key``, or ``build()``'s (then stored)."""
+    def get(self, key: str, build: Callable[[], dict[str, np.ndarray]], read: Callable[[dict[str, np.ndarray]], T]) -> T:
+        """``read`` of the arrays stored under ``key``, or of ``build()``'s (then stored).
+
+        Stored arrays that ``read`` refuses (a file damaged yet loadable) are built again."""
         stored = self._load(key)
         if stored is not None:
-            return stored
+            try:
+                return read(stored)
+            except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes read() raise
+                log.warning("memo %s does not read back, rebuilding: %s", self._path, exc)
         arrays = build()
         self.built += 1
         self._save(key, arrays)
-        return arrays
+        return read(arrays)
 
     def _load(self, key: str) -> dict[str, np.ndarray] | None:
         if self._path is None or not self._path.exists():

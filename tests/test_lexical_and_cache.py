@@ -93,12 +93,22 @@ def test_unreadable_memos_are_rebuilt_not_fatal(tmp_path, caplog):
     (tmp_path / "facts.json").write_text("{not json", encoding="utf-8")
     (tmp_path / "index.npz").write_bytes(b"garbage")
     assert TextMemo(tmp_path, "facts", "v1").map(["a b"], lambda t: {"a"}) == [frozenset({"a"})]
+    def values(arrays):
+        if arrays["x"].ndim != 1:
+            raise ValueError("not a row")
+        return arrays["x"].tolist()
+
     memo = ArrayMemo(tmp_path, "index")
-    assert memo.get("k1", lambda: {"x": np.arange(3)})["x"].tolist() == [0, 1, 2] and memo.built == 1
+    assert memo.get("k1", lambda: {"x": np.arange(3)}, values) == [0, 1, 2] and memo.built == 1
     assert "unreadable" in caplog.text
     again = ArrayMemo(tmp_path, "index")
-    assert again.get("k1", lambda: {"x": np.zeros(1)})["x"].tolist() == [0, 1, 2] and again.built == 0
-    assert again.get("k2", lambda: {"x": np.ones(2)})["x"].tolist() == [1.0, 1.0] and again.built == 1  # other inputs
+    assert again.get("k1", lambda: {"x": np.zeros(1)}, values) == [0, 1, 2] and again.built == 0
+    assert again.get("k2", lambda: {"x": np.ones(2)}, values) == [1.0, 1.0] and again.built == 1  # other inputs
+    # Loadable but damaged (what read() refuses): built again, not fatal.
+    np.savez(tmp_path / "index.npz", memo_key=np.array("k3"), x=np.zeros((2, 2)))
+    damaged = ArrayMemo(tmp_path, "index")
+    assert damaged.get("k3", lambda: {"x": np.arange(2)}, values) == [0, 1] and damaged.built == 1
+    assert "does not read back" in caplog.text
 
 
 def test_lexical_index_from_its_memo_scores_as_built(tmp_path):
