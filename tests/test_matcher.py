@@ -411,6 +411,12 @@ def test_a_job_seeker_is_handed_off_not_given_the_nearest_entry(gym_matchers, te
     assert reading.best.entry_id == "personal-trainer"  # still shown to the support lead
 
 
+def test_a_scam_report_goes_to_a_person_not_to_the_entry_it_is_near(demo_responder):
+    """Without the topic the demo bank answered it with the refund-status entry (0.98)."""
+    reading = demo_responder.brain.matcher.read("I got a phishing email about my refund")
+    assert (reading.verdict, reading.elsewhere, reading.best.entry_id) == (Verdict.HANDOFF, "scams", "refund-status")
+
+
 def test_a_bank_that_speaks_of_the_topic_answers_it(gym_matchers):
     _, _, with_careers = gym_matchers
     reading = with_careers.read("are you hiring at the moment?")
@@ -434,6 +440,14 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("The courier was so rude to me, I want to complain", {"complaints"}),
     ("پیکتون سرم داد زد، میخوام شکایت کنم", {"complaints"}),
     ("Курьер мне нагрубил", {"complaints"}),
+    ("someone called saying they're from you and asked for my card number, is that legit?", {"scams"}),
+    ("I got a phishing email with your logo", {"scams"}),
+    ("یکی زنگ زد گفت از طرف شماست و شماره کارتمو خواست", {"scams"}),
+    ("اتصل بي شخص وطلب رقم بطاقتي، هل هذا احتيال؟", {"scams"}),
+    ("מישהו התקשר וביקשו את הקוד מההודעה", {"scams"}),
+    ("Զանգեցին, քարտի համարը ուզեցին, ձեզանից էր՞", {"scams"}),
+    ("Мне звонили мошенники от вашего имени", {"scams"}),
+    ("How do you protect my account from fraud?", set()),  # fair for the FAQ
     ("Մի վճարում եմ տեսնում, որը չեմ ճանաչում, ոնց բողոքարկեմ?", set()),  # disputing a charge
     # the words left out on purpose: hiring a car, a hotel's vacancy, resuming a plan, Arabic
     # "use", Hebrew "required", an Armenian co-working desk and payment method, working hours
