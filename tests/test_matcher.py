@@ -448,6 +448,14 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("Զանգեցին, քարտի համարը ուզեցին, ձեզանից էր՞", {"scams"}),
     ("Мне звонили мошенники от вашего имени", {"scams"}),
     ("How do you protect my account from fraud?", set()),  # fair for the FAQ
+    ("I think my account got hacked, there are orders I never made", {"hacked"}),
+    ("اکانتم هک شده", {"hacked"}),
+    ("حسابي انهكر امبارح", {"hacked"}),
+    ("מישהו נכנס לחשבון שלי מטלפון אחר", {"hacked"}),
+    ("Ինչ-որ մեկը մտել է իմ հաշիվ", {"hacked"}),
+    ("Мой аккаунт взломали", {"hacked"}),
+    ("How do I change my password?", set()),  # the commonest account question
+    ("Ինչպես փոխել գաղտնաբառը", set()),
     ("Մի վճարում եմ տեսնում, որը չեմ ճանաչում, ոնց բողոքարկեմ?", set()),  # disputing a charge
     # the words left out on purpose: hiring a car, a hotel's vacancy, resuming a plan, Arabic
     # "use", Hebrew "required", an Armenian co-working desk and payment method, working hours
