@@ -455,6 +455,13 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("Ինչ-որ մեկը մտել է իմ հաշիվ", {"hacked"}),
     ("Мой аккаунт взломали", {"hacked"}),
     ("How do I change my password?", set()),  # the commonest account question
+    ("If you don't refund me I'll take you to court", {"legal"}),
+    ("راح ارفع قضية عليكم", {"legal"}),
+    ("אני אתבע אתכם", {"legal"}),
+    ("Դատի եմ տալու ձեզ", {"legal"}),
+    ("Я подам в суд", {"legal"}),
+    ("Сколько стоит доставка в Судак?", set()),
+    ("Do you cover an insurance claim (תביעה)?", set()),
     ("Ինչպես փոխել գաղտնաբառը", set()),
     ("Մի վճարում եմ տեսնում, որը չեմ ճանաչում, ոնց բողոքարկեմ?", set()),  # disputing a charge
     # the words left out on purpose: hiring a car, a hotel's vacancy, resuming a plan, Arabic
