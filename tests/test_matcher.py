@@ -411,10 +411,15 @@ def test_a_job_seeker_is_handed_off_not_given_the_nearest_entry(gym_matchers, te
     assert reading.best.entry_id == "personal-trainer"  # still shown to the support lead
 
 
-def test_a_scam_report_goes_to_a_person_not_to_the_entry_it_is_near(demo_responder):
-    """Without the topic the demo bank answered it with the refund-status entry (0.98)."""
-    reading = demo_responder.brain.matcher.read("I got a phishing email about my refund")
-    assert (reading.verdict, reading.elsewhere, reading.best.entry_id) == (Verdict.HANDOFF, "scams", "refund-status")
+@pytest.mark.parametrize(("text", "topic", "nearest"), [
+    # without the topics the demo bank answered each with the entry named (0.98, 0.70, 0.77)
+    ("I got a phishing email about my refund", "scams", "refund-status"),
+    ("I'll take you to court if the refund doesn't come", "legal", "refund-status"),
+    ("help me with my homework about textile history", "offtopic", "product-materials"),
+])
+def test_a_topic_for_a_person_is_handed_off_not_answered_with_the_entry_it_is_near(demo_responder, text, topic, nearest):
+    reading = demo_responder.brain.matcher.read(text)
+    assert (reading.verdict, reading.elsewhere, reading.best.entry_id) == (Verdict.HANDOFF, topic, nearest)
 
 
 def test_a_bank_that_speaks_of_the_topic_answers_it(gym_matchers):
@@ -462,6 +467,13 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("Я подам в суд", {"legal"}),
     ("Сколько стоит доставка в Судак?", set()),
     ("Do you cover an insurance claim (תביעה)?", set()),
+    ("help me with my homework about textile history", {"offtopic"}),
+    ("Напиши стих про доставку", {"offtopic"}),
+    ("یه شعر بگو درباره پرده", {"offtopic"}),
+    ("מתכון לעוגה בבקשה", {"offtopic"}),
+    ("Нужен ли рецепт на антибиотики?", set()),  # a prescription, not a recipe
+    ("هل احتاج وصفة طبية؟", set()),
+    ("Do you deliver to the capital?", set()),
     ("Ինչպես փոխել գաղտնաբառը", set()),
     ("Մի վճարում եմ տեսնում, որը չեմ ճանաչում, ոնց բողոքարկեմ?", set()),  # disputing a charge
     # the words left out on purpose: hiring a car, a hotel's vacancy, resuming a plan, Arabic
