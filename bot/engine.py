@@ -166,7 +166,7 @@ class Engine:
             log.info("decided", extra={"conversation": conversation.id, "outcome": decision.outcome,
                                        "confidence": round(decision.confidence, 3)})
         self.metrics.observe_decision(time.perf_counter() - started)
-        outcome = "answer" if decision.replies and decision.replies[0].entry_id else decision.outcome
+        outcome = "answer" if any(r.entry_id for r in decision.replies) else decision.outcome  # a note may come first
         self.metrics.count("helpline_decisions_total", outcome=outcome)
         await self.deliver_conversation(conversation.id)
         return Handled(conversation.id, duplicate=False, replies=replies, outcome=decision.outcome)

@@ -135,7 +135,8 @@ class Policy:
         used, text = entry.answer_in(language, self.bank.language)
         replies = []
         name = _first_name(message.display_name) if not state.replied else None
-        untranslated = used != language and language in self.catalogue.languages
+        untranslated = (used != language and language in self.catalogue.languages
+                        and self.catalogue.has("answer_untranslated.named") and self.catalogue.has("answer_untranslated.anonymous"))
         if untranslated and not state.untranslated_said:
             # The customer wrote Armenian, the entry has English only: say so in their own
             # language (greeting them there, not in the answer's), once per conversation.

@@ -210,7 +210,7 @@ def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE, cache_dir: 
         return Alignment.fit(parallel, pivot, ridge).arrays() if parallel else {}  # {}: stale vectors
 
     shipped = path.stat()
-    key = digest_of(code_digest(__name__), corpus_fingerprint(), pivot, repr(ridge), str(shipped.st_size), str(shipped.st_mtime_ns))
+    key = digest_of(code_digest(__name__, "faq.encoders"), corpus_fingerprint(), pivot, repr(ridge), str(shipped.st_size), str(shipped.st_mtime_ns))
     return ArrayMemo(cache_dir, f"alignment-{file_stem(encoder_name)}").get(
         key, fit, lambda arrays: Alignment.from_arrays(arrays) if arrays else None)
 

@@ -22,8 +22,11 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import sys
 import threading
+import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -35,15 +38,21 @@ from .cache import replace_file
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_SLACK = 1000  # texts a memo file may hold beyond twice a bank's before it is pruned
 
 
 @functools.cache
 def code_digest(*modules: str) -> str:
-    """A digest of the named modules' source files: a changed rule invalidates the facts."""
-    digest = hashlib.sha256()
+    """A digest of the named modules' source files and of the Unicode tables text folding
+    reads: a changed rule, or a Python with other tables, invalidates the facts. A module
+    whose source cannot be read (a frozen build) gives a digest of this process alone, so
+    nothing is taken from the memo."""
+    digest = hashlib.sha256(unicodedata.unidata_version.encode())
     for name in modules:
-        path = getattr(sys.modules[name], "__file__", None)
-        digest.update(Path(path).read_bytes() if path else name.encode())
+        try:
+            digest.update(Path(sys.modules[name].__file__ or "").read_bytes())
+        except (KeyError, AttributeError, OSError, TypeError):
+            digest.update(f"{name}:unreadable:{os.getpid()}:{time.time_ns()}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -75,6 +84,9 @@ class TextMemo:
                     fresh += 1
             if fresh:
                 self.derived += fresh
+                if len(self._facts) > 2 * len(keys) + _SLACK:
+                    # Texts edited away over many reloads: keep those read now.
+                    self._facts = {key: self._facts[key] for key in keys}
                 self._save()
             return [frozenset(self._facts[key]) for key in keys]
 

@@ -122,3 +122,16 @@ def test_lexical_index_from_its_memo_scores_as_built(tmp_path):
     for message in ["refnud", "parcel where", "cafe naive", "nothing known"]:
         assert np.array_equal(built.scores(message), kept.scores(message))
     assert np.array_equal(LexicalIndex(texts).scores("refund"), kept.scores("refund"))
+
+
+def test_text_memo_forgets_texts_edited_away_once_it_outgrows_the_bank(tmp_path):
+    from faq.memo import TextMemo
+
+    old = [f"old question {i}" for i in range(1500)]
+    TextMemo(tmp_path, "facts", "v1").map(old, lambda t: {t})
+    current = ["where is my order", "old question 7"]
+    memo = TextMemo(tmp_path, "facts", "v1")
+    assert memo.map(current, lambda t: {t}) == [frozenset({t}) for t in current] and memo.derived == 1
+    again = TextMemo(tmp_path, "facts", "v1")
+    assert again.map(["old question 8"], lambda t: {"derived again"}) == [frozenset({"derived again"})]  # pruned
+    assert again.map(current, lambda t: {"stale"}) == [frozenset({t}) for t in current]  # kept

@@ -412,10 +412,11 @@ def test_a_job_seeker_is_handed_off_not_given_the_nearest_entry(gym_matchers, te
 
 
 @pytest.mark.parametrize(("text", "topic", "nearest"), [
-    # without the topics the demo bank answered each with the entry named (0.98, 0.70, 0.77)
+    # without the topics the demo bank answered each with the entry named (0.98, 0.70, 0.98, 0.96)
     ("I got a phishing email about my refund", "scams", "refund-status"),
     ("I'll take you to court if the refund doesn't come", "legal", "refund-status"),
-    ("help me with my homework about textile history", "offtopic", "product-materials"),
+    ("tell me a joke about shipping costs", "offtopic", "shipping-cost"),
+    ("Напиши стих про возврат товара", "offtopic", "return-policy"),
 ])
 def test_a_topic_for_a_person_is_handed_off_not_answered_with_the_entry_it_is_near(demo_responder, text, topic, nearest):
     reading = demo_responder.brain.matcher.read(text)
@@ -448,11 +449,24 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("someone called saying they're from you and asked for my card number, is that legit?", {"scams"}),
     ("I got a phishing email with your logo", {"scams"}),
     ("یکی زنگ زد گفت از طرف شماست و شماره کارتمو خواست", {"scams"}),
-    ("اتصل بي شخص وطلب رقم بطاقتي، هل هذا احتيال؟", {"scams"}),
-    ("מישהו התקשר וביקשו את הקוד מההודעה", {"scams"}),
-    ("Զանգեցին, քարտի համարը ուզեցին, ձեզանից էր՞", {"scams"}),
+    ("اتصل بي شخص ادعى انه من الشركة وطلب رقم بطاقتي", {"scams"}),
+    ("מישהו התקשר והתחזה לנציג שלכם", {"scams"}),
+    ("Ձեր անունից զանգեցին ու քարտի համարը ուզեցին", {"scams"}),
     ("Мне звонили мошенники от вашего имени", {"scams"}),
-    ("How do you protect my account from fraud?", set()),  # fair for the FAQ
+    # what an app, a site or a courier asks for every day, and fraud as a fair FAQ
+    ("How do you protect my account from fraud?", set()),
+    ("كيف تحمون حسابي من الاحتيال؟", set()),
+    ("The app asked for my password again after the update", set()),
+    ("The courier asked for the code, where do I find it?", set()),
+    ("برنامه کدمو خواست ولی پیامک نیومد", set()),
+    ("השליח ביקש את הקוד", set()),
+    ("האתר ביקש את מספר הכרטיס", set()),
+    ("при входе попросили код, а смс не приходит", set()),
+    ("Հավելվածը կոդը ուզեց", set()),
+    ("מתי נוכל לאסוף את ההזמנה?", set()),  # נוכל: "we will be able"
+    ("После стирки остаются разводы на шторах", set()),  # разводы: streaks
+    ("یه نکته: سفارشم کی میرسه؟", set()),  # Persian نکته, "a point"
+    ("Is this legit leather?", set()),
     ("I think my account got hacked, there are orders I never made", {"hacked"}),
     ("اکانتم هک شده", {"hacked"}),
     ("حسابي انهكر امبارح", {"hacked"}),
@@ -460,6 +474,8 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("Ինչ-որ մեկը մտել է իմ հաշիվ", {"hacked"}),
     ("Мой аккаунт взломали", {"hacked"}),
     ("How do I change my password?", set()),  # the commonest account question
+    ("פרצו לי לרכב השכור", set()),  # a car break-in: for the rental's own entries
+    ("У вас есть взломостойкие двери?", set()),
     ("If you don't refund me I'll take you to court", {"legal"}),
     ("راح ارفع قضية عليكم", {"legal"}),
     ("אני אתבע אתכם", {"legal"}),
@@ -467,10 +483,14 @@ def test_ordinary_questions_are_not_about_topics_elsewhere(gym_matchers):
     ("Я подам в суд", {"legal"}),
     ("Сколько стоит доставка в Судак?", set()),
     ("Do you cover an insurance claim (תביעה)?", set()),
-    ("help me with my homework about textile history", {"offtopic"}),
+    ("Do I need a lawyer to sign the lease?", set()),
+    ("Կարո՞ղ եմ փաստաբանի միջոցով պատվեր տալ", set()),
+    ("tell me a joke about delivery", {"offtopic"}),
     ("Напиши стих про доставку", {"offtopic"}),
     ("یه شعر بگو درباره پرده", {"offtopic"}),
-    ("מתכון לעוגה בבקשה", {"offtopic"}),
+    ("Есть ли домашнее задание на курсе?", set()),  # a language school's own question
+    ("Is there a recipe card in the meal kit?", set()),
+    ("У вас есть книги анекдотов?", set()),
     ("Нужен ли рецепт на антибиотики?", set()),  # a prescription, not a recipe
     ("هل احتاج وصفة طبية؟", set()),
     ("Do you deliver to the capital?", set()),

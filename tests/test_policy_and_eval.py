@@ -202,3 +202,22 @@ def test_no_to_anything_else_is_a_goodbye_not_a_handoff(demo_responder):
     thanked = say(demo_responder, "thanks!", state=answered.state)
     closing = say(demo_responder, "no", state=thanked.state)
     assert closing.outcome == "goodbye" and closing.handoff is None
+
+
+def test_a_deployments_own_catalogue_without_the_untranslated_note_still_loads_and_answers(demo_responder, tmp_path):
+    """The note's phrases came after deployments wrote catalogues of their own: optional."""
+    import re
+    from dataclasses import replace
+
+    from bot.phrases import Catalogue
+
+    text = (ROOT / "data" / "phrases.yml").read_text(encoding="utf-8")
+    older = re.sub(r"(?ms)^  answer_untranslated\.(named|anonymous):\n.*?(?=^  \S)", "", text)
+    assert "answer_untranslated" not in older
+    (tmp_path / "phrases.yml").write_text(older, encoding="utf-8")
+    catalogue = Catalogue.load(tmp_path / "phrases.yml")
+    policy = replace(demo_responder.brain.policy, catalogue=catalogue)
+    message = Message(channel="test", conversation_id="c1", user_id="u1", text="x", display_name="Ani")
+    decision = policy._answer(ConversationState(language="hy"), message, "shipping-time", 0.9)
+    assert [r.kind for r in decision.replies] == [ReplyKind.ANSWER]
+    assert decision.replies[0].text.startswith("Hi Ani!")

@@ -38,6 +38,8 @@ async def test_an_untranslated_answer_is_introduced_in_the_customers_language_on
     assert [r["text"] for r in first] == [runtime.responder.catalogue.personal("answer_untranslated", "hy", "Ani"), approved]
     second = await post(served, "s-hy", "Առաքումը քանի՞ օր է տևում")  # the note was stored with the conversation
     assert [r["text"] for r in second] == [approved]
+    metrics = await (await served.get("/metrics")).text()
+    assert 'outcome="shipping-time"' not in metrics  # counted as an answer, the note before it notwithstanding
 
 
 @pytest.mark.parametrize("text", ["I want to talk to a manager", "می‌خوام با مدیر صحبت کنم",
