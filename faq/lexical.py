@@ -40,9 +40,11 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str], memo: ArrayMemo | None = None) -> None:
         self.size = len(texts)
         self._unseen_idf = math.log(1 + self.size) + 1.0
-        key = digest_of(code_digest(__name__, "faq.text"), texts)
-        self._vocabulary, self._idf, self._matrix = (
-            memo.get(key, lambda: _build(texts), self._read) if memo else self._read(_build(texts)))
+        if memo is None:
+            self._vocabulary, self._idf, self._matrix = self._read(_build(texts))
+        else:
+            key = digest_of(code_digest(__name__, "faq.text"), texts)
+            self._vocabulary, self._idf, self._matrix = memo.get(key, lambda: _build(texts), self._read)
 
     def _read(self, arrays: dict[str, np.ndarray]) -> tuple[dict[str, int], np.ndarray, sparse.csc_matrix]:
         grams = arrays["grams"].tolist()

@@ -14,7 +14,6 @@ Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .memo import TextMemo, code_digest
+from .memo import TextMemo, code_digest, digest_of
 from .text import clitic_forms, fold
 from .yaml_loader import SafeLoader
 
@@ -146,9 +145,8 @@ class SmallTalk:
 
     def topics_memo(self, directory: str | Path | None) -> TextMemo:
         """Bank texts' :meth:`topics` on disk, valid for these phrase lists and rules."""
-        lists = sorted((topic, sorted(p.phrases)) for topic, p in self.elsewhere.items())
-        version = hashlib.sha256(repr(lists).encode("utf-8")).hexdigest()[:16]
-        return TextMemo(directory, "topics", f"{version}-{code_digest(__name__, 'faq.text')}")
+        lists = [[topic, *sorted(self.elsewhere[topic].phrases)] for topic in sorted(self.elsewhere)]
+        return TextMemo(directory, "topics", digest_of(code_digest(__name__, "faq.text"), *lists))
 
     def topics(self, text: str) -> frozenset[str]:
         """The ``elsewhere`` topics ``text`` asks about ("are you hiring?": jobs): questions
