@@ -11,15 +11,12 @@ on disk keyed by the training data, so a restart with the same bank trains nothi
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .cache import replace_file
-
-log = logging.getLogger(__name__)
+from .memo import ArrayMemo
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +93,20 @@ def train_cached(
     settings: HeadSettings,
     cache_dir: str | Path | None,
 ) -> SoftmaxHead:
-    """Train, or load the weights trained before on exactly this data."""
-    path = None
-    if cache_dir is not None:
-        key = training_key(encoder_name, vectors, labels, classes, settings)
-        path = Path(cache_dir) / f"head-{key}.npz"
-        if path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    return SoftmaxHead(data["weights"], data["bias"])
-            except Exception as exc:  # a corrupt file is retrained, never fatal
-                log.warning("classifier head cache %s unreadable, retraining: %s", path, exc)
-    head = SoftmaxHead.train(vectors, labels, classes, settings)
-    if path is not None:
-        replace_file(path, lambda f: np.savez(f, weights=head.weights, bias=head.bias), "classifier head cache")
-    return head
+    """Train, or load the weights trained before on exactly this data (``head-<key>.npz``
+    in ``cache_dir``; the few most recently used are kept, faq/memo.py)."""
+    if cache_dir is None:
+        return SoftmaxHead.train(vectors, labels, classes, settings)
+
+    def train() -> dict[str, np.ndarray]:
+        head = SoftmaxHead.train(vectors, labels, classes, settings)
+        return {"weights": head.weights, "bias": head.bias}
+
+    def read(arrays: dict[str, np.ndarray]) -> SoftmaxHead:
+        weights, bias = arrays["weights"], arrays["bias"]
+        if weights.shape != (vectors.shape[1], classes) or bias.shape != (classes,):
+            raise ValueError(f"weights {weights.shape} and bias {bias.shape} do not fit {classes} entries")
+        return SoftmaxHead(weights, bias)
+
+    key = training_key(encoder_name, vectors, labels, classes, settings)
+    return ArrayMemo(cache_dir, "head").get(key, train, read)

@@ -12,8 +12,11 @@ derived with — the lexicon's or phrase list's fingerprint and the source of th
 that derive them. Another version starts the file afresh. Writes go to a temporary file
 that replaces the old one; an unreadable file is ignored and rebuilt, never fatal.
 
-An array memo, ``<dir>/<kind>.npz``, holds the arrays built from one set of inputs,
-under the digest of those inputs (:class:`ArrayMemo`): the index of the bank as served.
+An array memo, ``<dir>/<kind>-<digest>.npz``, holds the arrays built from one set of
+inputs, under the digest of those inputs (:class:`ArrayMemo`): the index of the bank as
+served, the alignment fitted for its language, its classifier head. A few of each kind are
+kept, the most recently used, so banks that share a cache folder (tuning, evaluation runs,
+a bank edited back and forth) do not rebuild each other's, and edits do not pile up files.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -123,45 +127,76 @@ def digest_of(*parts: str | Iterable[str]) -> str:
 
 
 class ArrayMemo:
-    """Arrays built from some inputs, kept at ``<dir>/<kind>.npz`` under their digest.
+    """Arrays built from some inputs, kept at ``<dir>/<kind>-<key>.npz``.
 
-    One file per kind: the last inputs' arrays (the bank as served); other inputs build
-    afresh and take the file over. ``directory`` None keeps nothing."""
+    The ``keep`` most recently used files of a kind stay (a hit refreshes its file's time);
+    saving another one removes the older ones. ``directory`` None keeps nothing."""
 
     _KEY = "memo_key"
 
-    def __init__(self, directory: str | Path | None, kind: str) -> None:
-        self._path = Path(directory) / f"{kind}.npz" if directory else None
+    def __init__(self, directory: str | Path | None, kind: str, keep: int = 4) -> None:
+        self._directory = Path(directory) if directory else None
+        self._kind = kind
+        self._keep = keep
         self.built = 0
+
+    def path(self, key: str) -> Path | None:
+        """Where the arrays of ``key`` are kept (None: nowhere)."""
+        return self._directory / f"{self._kind}-{key[:32]}.npz" if self._directory else None
 
     def get(self, key: str, build: Callable[[], dict[str, np.ndarray]], read: Callable[[dict[str, np.ndarray]], T]) -> T:
         """``read`` of the arrays stored under ``key``, or of ``build()``'s (then stored).
 
         Stored arrays that ``read`` refuses (a file damaged yet loadable) are built again."""
-        stored = self._load(key)
+        path = self.path(key)
+        stored = self._load(path, key) if path else None
         if stored is not None:
             try:
-                return read(stored)
+                value = read(stored)
             except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes read() raise
-                log.warning("memo %s does not read back, rebuilding: %s", self._path, exc)
+                log.warning("memo %s does not read back, rebuilding: %s", path, exc)
+            else:
+                self._touch(path)
+                return value
         arrays = build()
         self.built += 1
-        self._save(key, arrays)
+        if path is not None:
+            replace_file(path, lambda f: np.savez(f, **{self._KEY: np.array(key)}, **arrays), "memo")
+            self._prune()
         return read(arrays)
 
-    def _load(self, key: str) -> dict[str, np.ndarray] | None:
-        if self._path is None or not self._path.exists():
+    def _load(self, path: Path, key: str) -> dict[str, np.ndarray] | None:
+        if not path.exists():
             return None
         try:
-            with np.load(self._path, allow_pickle=False) as data:
-                if str(data[self._KEY]) != key:
-                    return None
+            with np.load(path, allow_pickle=False) as data:
+                if self._KEY not in data.files or str(data[self._KEY]) != key:
+                    return None  # an older release's file, or a digest prefix shared with other inputs
                 return {name: data[name] for name in data.files if name != self._KEY}
         except Exception as exc:  # a corrupt memo is rebuilt, never fatal
-            log.warning("memo %s unreadable, rebuilding: %s", self._path, exc)
+            log.warning("memo %s unreadable, rebuilding: %s", path, exc)
             return None
 
-    def _save(self, key: str, arrays: dict[str, np.ndarray]) -> None:
-        if self._path is None:
-            return
-        replace_file(self._path, lambda f: np.savez(f, **{self._KEY: np.array(key)}, **arrays), "memo")
+    @staticmethod
+    def _touch(path: Path) -> None:
+        try:
+            os.utime(path)
+        except OSError:
+            pass  # read-only cache folder: pruning order is all that is lost
+
+    def _prune(self) -> None:
+        """Keep the ``keep`` most recently used files of this kind; remove the file a release
+        before this scheme kept (``<kind>.npz``)."""
+        assert self._directory is not None
+        def used(path: Path) -> float:
+            try:
+                return path.stat().st_mtime
+            except OSError:
+                return 0.0  # removed meanwhile by another process
+        own = re.compile(re.escape(self._kind) + r"-[0-9a-f]+\.npz")  # not another kind named like this one
+        files = sorted((p for p in self._directory.glob(f"{self._kind}-*.npz") if own.fullmatch(p.name)), key=used, reverse=True)
+        for stale in [self._directory / f"{self._kind}.npz", *files[self._keep:]]:
+            try:
+                stale.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("cannot remove memo %s: %s", stale, exc)

@@ -91,7 +91,7 @@ def test_unreadable_memos_are_rebuilt_not_fatal(tmp_path, caplog):
     from faq.memo import ArrayMemo, TextMemo
 
     (tmp_path / "facts.json").write_text("{not json", encoding="utf-8")
-    (tmp_path / "index.npz").write_bytes(b"garbage")
+    (tmp_path / "index-k1.npz").write_bytes(b"garbage")
     assert TextMemo(tmp_path, "facts", "v1").map(["a b"], lambda t: {"a"}) == [frozenset({"a"})]
     def values(arrays):
         if arrays["x"].ndim != 1:
@@ -105,10 +105,36 @@ def test_unreadable_memos_are_rebuilt_not_fatal(tmp_path, caplog):
     assert again.get("k1", lambda: {"x": np.zeros(1)}, values) == [0, 1, 2] and again.built == 0
     assert again.get("k2", lambda: {"x": np.ones(2)}, values) == [1.0, 1.0] and again.built == 1  # other inputs
     # Loadable but damaged (what read() refuses): built again, not fatal.
-    np.savez(tmp_path / "index.npz", memo_key=np.array("k3"), x=np.zeros((2, 2)))
+    np.savez(tmp_path / "index-k3.npz", memo_key=np.array("k3"), x=np.zeros((2, 2)))
     damaged = ArrayMemo(tmp_path, "index")
     assert damaged.get("k3", lambda: {"x": np.arange(2)}, values) == [0, 1] and damaged.built == 1
     assert "does not read back" in caplog.text
+
+
+def test_array_memo_keeps_the_most_recently_used_inputs_of_a_kind(tmp_path):
+    """Banks sharing a cache folder (tuning folds, evaluation runs, an edit undone) keep their
+    own arrays; edits do not pile up files; another kind's files are left alone."""
+    import os
+
+    from faq.memo import ArrayMemo
+
+    def arrays(n):
+        return lambda: {"x": np.full(2, n)}
+
+    def first(a):
+        return int(a["x"][0])
+
+    np.savez(tmp_path / "index.npz", memo_key=np.array("old"), x=np.zeros(2))  # an older release's file
+    np.savez(tmp_path / "index-extra-0a.npz", x=np.zeros(2))  # a kind named "index-extra"
+    memo = ArrayMemo(tmp_path, "index", keep=2)
+    for n, key in enumerate(["a1", "b2", "a1", "b2"]):
+        assert memo.get(key, arrays(n), first) == {"a1": 0, "b2": 1}[key]
+    assert memo.built == 2  # a and b alternate without rebuilding each other
+    assert not (tmp_path / "index.npz").exists() and (tmp_path / "index-extra-0a.npz").exists()
+    os.utime(memo.path("a1"), (1, 1))  # b2 is now the most recently used …
+    assert memo.get("c3", arrays(7), first) == 7
+    assert sorted(p.name for p in tmp_path.glob("index-*.npz")) == ["index-b2.npz", "index-c3.npz", "index-extra-0a.npz"]
+    assert memo.get("b2", arrays(9), first) == 1 and memo.built == 3  # … so a1 went, b2 stayed
 
 
 def test_lexical_index_from_its_memo_scores_as_built(tmp_path):

