@@ -49,6 +49,7 @@ class SmallTalk:
     markers: dict[Intent, frozenset[str]]  # folded phrases, any language
     max_marker_words: int
     mentions: Phrases = field(default_factory=lambda: Phrases.of(()))  # asking for a person anywhere in a message
+    not_mentions: Phrases = field(default_factory=lambda: Phrases.of(()))  # a title that is no request ("my account manager")
     ambiguous_openers: frozenset[str] = frozenset()  # greetings that also open questions ("چطوری", "как вы")
     fillers: frozenset[str] = frozenset()  # "ok", "хорошо": no intent of their own beside a marker
     signs: dict[Intent, frozenset[str]] = field(default_factory=dict)  # words that say thanks / bye / hello
@@ -71,6 +72,7 @@ class SmallTalk:
             for name, by_lang in (doc.get(section) or {}).items():
                 markers[Intent(name)] = _folded(by_lang)
         mentions = Phrases.of(_folded((doc.get("mentions") or {}).get("handoff")))
+        not_mentions = Phrases.of(_folded((doc.get("mentions") or {}).get("except")))
         ambiguous = _folded(doc.get("ambiguous_openers"))
         fillers = _folded(doc.get("fillers"))
         signs = {Intent(name): _folded(by_lang) for name, by_lang in (doc.get("signs") or {}).items()}
@@ -78,7 +80,7 @@ class SmallTalk:
         problems = Phrases.of(_folded(doc.get("problems")))
         longest = max([1, *(len(m.split()) for phrases in (*markers.values(), fillers) for m in phrases)])
         return cls(examples=examples, markers=markers, max_marker_words=longest, mentions=mentions,
-                   ambiguous_openers=ambiguous, fillers=fillers, signs=signs, elsewhere=elsewhere, problems=problems)
+                   not_mentions=not_mentions, ambiguous_openers=ambiguous, fillers=fillers, signs=signs, elsewhere=elsewhere, problems=problems)
 
     # -- markers -------------------------------------------------------------------------
     def _marker_at(self, tokens: list[str], start: int) -> tuple[Intent, int] | None:
@@ -134,8 +136,9 @@ class SmallTalk:
         return None
 
     def asks_for_person(self, text: str) -> bool:
-        """True when the message asks for a person anywhere in it ("..., get me a manager")."""
-        return self.mentions.found_in(text)
+        """True when the message asks for a person anywhere in it ("..., get me a manager"),
+        not counting the titles in ``except`` ("my account manager changed my plan")."""
+        return self.mentions.found_in(self.not_mentions.removed_from(text))
 
     def reports_problem(self, text: str) -> bool:
         """True when ``text`` says something is wrong ("it never came", "still waiting",
@@ -202,6 +205,11 @@ class Phrases:
         pattern = re.compile("|".join(re.escape(f" {p} ") for p in runs)) if runs else None
         return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), pattern, frozenset(phrases))
 
+    def removed_from(self, text: str) -> str:
+        """``text`` folded, with these phrases (several words, as they stand) taken out."""
+        joined = f" {fold(text)} "
+        return self.runs.sub("  ", joined).strip() if self.runs else joined.strip()
+
     def found_in(self, message: str | _Message) -> bool:
         message = message if isinstance(message, _Message) else _Message(message)
         if message.forms & self.words:
@@ -226,8 +234,21 @@ class _Message:
 
 
 def _folded(by_lang: dict[str, list[str] | None] | None) -> frozenset[str]:
-    """A YAML section's phrases in every language, folded as messages are."""
-    return frozenset(fold(str(p)) for texts in (by_lang or {}).values() for p in texts or ()) - {""}
+    """A YAML section's phrases in every language, folded as messages are; a phrase may
+    offer choices in parentheses ("(speak|talk) (to|with) someone" is four phrases)."""
+    return frozenset(fold(c) for texts in (by_lang or {}).values() for p in texts or () for c in _choices(str(p))) - {""}
+
+
+_CHOICE = re.compile(r"\(([^()]*)\)")
+
+
+def _choices(phrase: str) -> list[str]:
+    """Every phrase a pattern with ``(a|b)`` groups stands for (``(|a)``: "a" or nothing)."""
+    match = _CHOICE.search(phrase)
+    if match is None:
+        return [" ".join(phrase.split())]
+    head, tail = phrase[: match.start()], phrase[match.end() :]
+    return [variant for option in match.group(1).split("|") for variant in _choices(f"{head}{option}{tail}")]
 
 
 def _after_tokens(text: str, name: str | None, count: int) -> tuple[str, bool]:
