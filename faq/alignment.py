@@ -211,7 +211,8 @@ def for_encoder(encoder_name: str, pivot: str, ridge: float = RIDGE, cache_dir: 
 
     shipped = path.stat()
     key = digest_of(code_digest(__name__, "faq.encoders"), corpus_fingerprint(), pivot, repr(ridge), str(shipped.st_size), str(shipped.st_mtime_ns))
-    return ArrayMemo(cache_dir, f"alignment-{file_stem(encoder_name)}").get(
+    # 30 MB each: a few (one per bank language in practice) are enough.
+    return ArrayMemo(cache_dir, f"alignment-{file_stem(encoder_name)}", keep=3).get(
         key, fit, lambda arrays: Alignment.from_arrays(arrays) if arrays else None)
 
 

@@ -130,11 +130,12 @@ class ArrayMemo:
     """Arrays built from some inputs, kept at ``<dir>/<kind>-<key>.npz``.
 
     The ``keep`` most recently used files of a kind stay (a hit refreshes its file's time);
-    saving another one removes the older ones. ``directory`` None keeps nothing."""
+    saving another one removes the older ones. ``directory`` None keeps nothing. The
+    evaluation run shares one folder among its 19 banks, hence the default."""
 
     _KEY = "memo_key"
 
-    def __init__(self, directory: str | Path | None, kind: str, keep: int = 4) -> None:
+    def __init__(self, directory: str | Path | None, kind: str, keep: int = 32) -> None:
         self._directory = Path(directory) if directory else None
         self._kind = kind
         self._keep = keep
@@ -142,7 +143,7 @@ class ArrayMemo:
 
     def path(self, key: str) -> Path | None:
         """Where the arrays of ``key`` are kept (None: nowhere)."""
-        return self._directory / f"{self._kind}-{key[:32]}.npz" if self._directory else None
+        return self._directory / f"{self._kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.npz" if self._directory else None
 
     def get(self, key: str, build: Callable[[], dict[str, np.ndarray]], read: Callable[[dict[str, np.ndarray]], T]) -> T:
         """``read`` of the arrays stored under ``key``, or of ``build()``'s (then stored).
@@ -162,17 +163,17 @@ class ArrayMemo:
         self.built += 1
         if path is not None:
             replace_file(path, lambda f: np.savez(f, **{self._KEY: np.array(key)}, **arrays), "memo")
-            self._prune()
+            self._prune(path)
         return read(arrays)
 
     def _load(self, path: Path, key: str) -> dict[str, np.ndarray] | None:
-        if not path.exists():
-            return None
         try:
             with np.load(path, allow_pickle=False) as data:
                 if self._KEY not in data.files or str(data[self._KEY]) != key:
                     return None  # an older release's file, or a digest prefix shared with other inputs
                 return {name: data[name] for name in data.files if name != self._KEY}
+        except FileNotFoundError:
+            return None  # never built, or pruned meanwhile by another process
         except Exception as exc:  # a corrupt memo is rebuilt, never fatal
             log.warning("memo %s unreadable, rebuilding: %s", path, exc)
             return None
@@ -184,18 +185,19 @@ class ArrayMemo:
         except OSError:
             pass  # read-only cache folder: pruning order is all that is lost
 
-    def _prune(self) -> None:
-        """Keep the ``keep`` most recently used files of this kind; remove the file a release
-        before this scheme kept (``<kind>.npz``)."""
+    def _prune(self, written: Path) -> None:
+        """Keep the ``keep`` most recently used files of this kind, ``written`` among them;
+        remove the file a release before this scheme kept (``<kind>.npz``)."""
         assert self._directory is not None
-        def used(path: Path) -> float:
+        def used(path: Path) -> int:
             try:
-                return path.stat().st_mtime
+                return path.stat().st_mtime_ns
             except OSError:
-                return 0.0  # removed meanwhile by another process
+                return 0  # removed meanwhile by another process
         own = re.compile(re.escape(self._kind) + r"-[0-9a-f]+\.npz")  # not another kind named like this one
-        files = sorted((p for p in self._directory.glob(f"{self._kind}-*.npz") if own.fullmatch(p.name)), key=used, reverse=True)
-        for stale in [self._directory / f"{self._kind}.npz", *files[self._keep:]]:
+        files = sorted((p for p in self._directory.glob(f"{self._kind}-*.npz") if own.fullmatch(p.name) and p != written),
+                       key=used, reverse=True)
+        for stale in [self._directory / f"{self._kind}.npz", *files[self._keep - 1:]]:
             try:
                 stale.unlink(missing_ok=True)
             except OSError as exc:

@@ -136,8 +136,14 @@ class SmallTalk:
         return None
 
     def asks_for_person(self, text: str) -> bool:
-        """True when the message asks for a person anywhere in it ("..., get me a manager"),
-        not counting the titles in ``except`` ("my account manager changed my plan")."""
+        """True when the message asks for a person anywhere in it ("..., get me a manager").
+        Phrases of several words ("talk to my account manager") count wherever they stand; a
+        single word ("manager") not inside one of the titles in ``except`` ("my account
+        manager changed my plan")."""
+        joined = _Message(text).joined
+        titles = self.not_mentions.spans(joined)
+        if any(not any(s <= start and end <= e for s, e in titles) for start, end in self.mentions.spans(joined, runs_only=True)):
+            return True
         return self.mentions.found_in(self.not_mentions.removed_from(text))
 
     def reports_problem(self, text: str) -> bool:
@@ -196,19 +202,30 @@ class Phrases:
     stems: frozenset[str]  # single words of five letters or more: any word starting with one counts
     runs: re.Pattern[str] | None  # the phrases of several words, " a b " in " x a b c "
     phrases: frozenset[str] = frozenset()  # all of them, as given
+    every_run: re.Pattern[str] | None = None  # the runs, overlapping matches included (a lookahead)
+    every: re.Pattern[str] | None = None  # all phrases, overlapping matches included
 
     @classmethod
     def of(cls, phrases: Iterable[str]) -> Phrases:
         phrases = set(phrases)
         singles = {p for p in phrases if " " not in p}
         runs = sorted(phrases - singles, key=len, reverse=True)
-        pattern = re.compile("|".join(re.escape(f" {p} ") for p in runs)) if runs else None
-        return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), pattern, frozenset(phrases))
+        return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), _alternatives(runs),
+                   frozenset(phrases), _alternatives(runs, overlapping=True),
+                   _alternatives(sorted(phrases, key=len, reverse=True), overlapping=True))
+
+    def spans(self, joined: str, runs_only: bool = False) -> list[tuple[int, int]]:
+        """Where these phrases (``runs_only``: those of several words) stand in a folded
+        message " a b c ", overlapping ones included."""
+        pattern = self.every_run if runs_only else self.every
+        return [(m.start(1), m.end(1)) for m in pattern.finditer(joined)] if pattern else []
 
     def removed_from(self, text: str) -> str:
-        """``text`` folded, with these phrases (several words, as they stand) taken out."""
-        joined = f" {fold(text)} "
-        return self.runs.sub("  ", joined).strip() if self.runs else joined.strip()
+        """``text`` folded, with these phrases (as they stand) taken out."""
+        joined = list(f" {fold(text)} ")
+        for start, end in self.spans("".join(joined)):
+            joined[start:end] = " " * (end - start)
+        return " ".join("".join(joined).split())
 
     def found_in(self, message: str | _Message) -> bool:
         message = message if isinstance(message, _Message) else _Message(message)
@@ -220,6 +237,15 @@ class Phrases:
 
 
 _STEM = 5  # letters from which a single-word phrase also matches the word's inflections
+
+
+def _alternatives(phrases: list[str], overlapping: bool = False) -> re.Pattern[str] | None:
+    """One pattern for " p " of every phrase, longest first (``overlapping``: inside a
+    lookahead, so that every match is found, however they overlap)."""
+    if not phrases:
+        return None
+    either = "|".join(re.escape(f" {p} ") for p in phrases)
+    return re.compile(f"(?=({either}))" if overlapping else either)
 
 
 class _Message:

@@ -11,6 +11,9 @@ from functools import lru_cache
 _FOLD = str.maketrans({
     "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی",
     "ـ": None, "\u200c": " ", "\u200d": None, "\u200f": None, "\u200e": None,
+    # Armenian emphasis, exclamation and question marks sit on the stressed vowel, inside the
+    # word ("կապվե՞ք", "զանգահարե՛ք"): dropped, not turned into a word break.
+    "\u055b": None, "\u055c": None, "\u055e": None,
     "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
     "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
 })

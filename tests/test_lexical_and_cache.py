@@ -91,7 +91,7 @@ def test_unreadable_memos_are_rebuilt_not_fatal(tmp_path, caplog):
     from faq.memo import ArrayMemo, TextMemo
 
     (tmp_path / "facts.json").write_text("{not json", encoding="utf-8")
-    (tmp_path / "index-k1.npz").write_bytes(b"garbage")
+    ArrayMemo(tmp_path, "index").path("k1").write_bytes(b"garbage")
     assert TextMemo(tmp_path, "facts", "v1").map(["a b"], lambda t: {"a"}) == [frozenset({"a"})]
     def values(arrays):
         if arrays["x"].ndim != 1:
@@ -105,7 +105,7 @@ def test_unreadable_memos_are_rebuilt_not_fatal(tmp_path, caplog):
     assert again.get("k1", lambda: {"x": np.zeros(1)}, values) == [0, 1, 2] and again.built == 0
     assert again.get("k2", lambda: {"x": np.ones(2)}, values) == [1.0, 1.0] and again.built == 1  # other inputs
     # Loadable but damaged (what read() refuses): built again, not fatal.
-    np.savez(tmp_path / "index-k3.npz", memo_key=np.array("k3"), x=np.zeros((2, 2)))
+    np.savez(ArrayMemo(tmp_path, "index").path("k3"), memo_key=np.array("k3"), x=np.zeros((2, 2)))
     damaged = ArrayMemo(tmp_path, "index")
     assert damaged.get("k3", lambda: {"x": np.arange(2)}, values) == [0, 1] and damaged.built == 1
     assert "does not read back" in caplog.text
@@ -125,16 +125,17 @@ def test_array_memo_keeps_the_most_recently_used_inputs_of_a_kind(tmp_path):
         return int(a["x"][0])
 
     np.savez(tmp_path / "index.npz", memo_key=np.array("old"), x=np.zeros(2))  # an older release's file
-    np.savez(tmp_path / "index-extra-0a.npz", x=np.zeros(2))  # a kind named "index-extra"
+    other = ArrayMemo(tmp_path, "index-extra")  # a kind named like this one
+    other.get("e", arrays(5), first)
     memo = ArrayMemo(tmp_path, "index", keep=2)
-    for n, key in enumerate(["a1", "b2", "a1", "b2"]):
-        assert memo.get(key, arrays(n), first) == {"a1": 0, "b2": 1}[key]
-    assert memo.built == 2  # a and b alternate without rebuilding each other
-    assert not (tmp_path / "index.npz").exists() and (tmp_path / "index-extra-0a.npz").exists()
-    os.utime(memo.path("a1"), (1, 1))  # b2 is now the most recently used …
+    for n, key in enumerate(["A/1", "b 2", "A/1", "b 2"]):  # any key: files are named by its digest
+        assert memo.get(key, arrays(n), first) == {"A/1": 0, "b 2": 1}[key]
+    assert memo.built == 2  # the two alternate without rebuilding each other
+    assert not (tmp_path / "index.npz").exists() and other.path("e").exists()
+    os.utime(memo.path("A/1"), ns=(1, 1))  # "b 2" is now the most recently used …
     assert memo.get("c3", arrays(7), first) == 7
-    assert sorted(p.name for p in tmp_path.glob("index-*.npz")) == ["index-b2.npz", "index-c3.npz", "index-extra-0a.npz"]
-    assert memo.get("b2", arrays(9), first) == 1 and memo.built == 3  # … so a1 went, b2 stayed
+    assert sorted(tmp_path.glob("index-*.npz")) == sorted([memo.path("b 2"), memo.path("c3"), other.path("e")])
+    assert memo.get("b 2", arrays(9), first) == 1 and memo.built == 3  # … so "A/1" went, "b 2" stayed
 
 
 def test_lexical_index_from_its_memo_scores_as_built(tmp_path):
@@ -161,3 +162,8 @@ def test_text_memo_forgets_texts_edited_away_once_it_outgrows_the_bank(tmp_path)
     again = TextMemo(tmp_path, "facts", "v1")
     assert again.map(["old question 8"], lambda t: {"derived again"}) == [frozenset({"derived again"})]  # pruned
     assert again.map(current, lambda t: {"stale"}) == [frozenset({t}) for t in current]  # kept
+
+
+def test_fold_keeps_an_armenian_word_whole_around_its_stress_marks():
+    # ՞ ՛ ՜ sit on the stressed vowel inside the word: "կապվե՞ք" is one word, "կապվեք".
+    assert fold("Կարո՞ղ եք ինձ հետ կապվե՛ք։ Վա՜յ") == "կարող եք ինձ հետ կապվեք վայ"

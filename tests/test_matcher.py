@@ -342,6 +342,14 @@ def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(mat
     "хватит мне бот отвечать, дайте нормального сотрудника",
     "передайте мою жалобу начальству, бот ничего не решает",
     "i want help chatting with an agent",
+    # The title stays a request when it is what the customer asks for (a review's cases).
+    "I want to talk to my account manager",
+    "my account manager is useless, get me a supervisor",
+    "אני רוצה לדבר עם מנהל הסניף",
+    "میخوام با مدیر فروشگاه صحبت کنم",
+    "ինձ հետ կապվե՛ք",  # the emphasis mark inside the word
+    "بدي المسئول",  # ئ for ؤ, as often typed
+    "یه کارمند می‌خوام",  # with the zero-width non-joiner
 ])
 def test_asking_for_a_person_in_other_words_is_a_request(matcher, text):
     assert matcher.read(text).reason is Reason.REQUESTED
@@ -361,6 +369,20 @@ def test_asking_for_a_person_in_other_words_is_a_request(matcher, text):
     "can you transfer me to the unlimited plan?",
     "how do I connect my tv to the internet",
     "your employee was very kind, thank you",
+    # A review's list: the act without its person, or the person without the act.
+    "Will someone contact me to schedule the installation?",
+    "I'm not a bot, why does the captcha keep blocking me?",
+    "به وای فای هتل وصلم کنید؟",
+    "منو به متخصص قلب ارجاع بدید؟",
+    "متى يتواصل معي المندوب؟",
+    "تسليم الطرد للمسؤول في الاستقبال؟",
+    "אפשר להעביר אותי לחדר אחר?",
+    "המנהל שלי ביקש חשבונית",
+    "Տեղադրման համար մարդ ա պետք տանը լինի՞",
+    "Առաքիչը ինձ հետ կապվի՞ առաքումից առաջ",
+    "Переключите меня на тариф Безлимит",
+    "записаться на консультацию со специалистом",
+    "подпись начальника на справке",
 ])
 def test_a_person_mentioned_without_asking_for_one_is_no_request(matcher, text):
     assert not matcher.smalltalk.asks_for_person(text), text
@@ -373,6 +395,14 @@ def test_phrases_may_offer_choices():
         "speak to someone", "speak with someone", "talk to someone", "talk with someone"]
     assert _choices("a (|real) person") == ["a person", "a real person"]
     assert _choices("call me back") == ["call me back"]
+
+
+def test_titles_are_taken_out_only_where_they_stand():
+    from faq.smalltalk import Phrases
+
+    titles = Phrases.of(["a b", "b c", "x"])
+    assert titles.spans(" a b c x ") == [(0, 5), (2, 7), (6, 9)]  # overlapping ones too
+    assert titles.removed_from("A b, c x y") == "y" and titles.removed_from("q a b q") == "q q"
 
 
 @pytest.mark.parametrize("text", ["how are you?", "anyone there?", "hey, anyone here?", "is anybody there?", "كيف حالك؟", "في حد هنا؟",
