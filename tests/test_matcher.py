@@ -320,12 +320,6 @@ def test_concepts_stay_out_of_the_banks_own_language(card_matchers):
     # the word for a person carries a clitic: "to the supervisor", "with the manager"
     "حولني للمشرف لو سمحت",
     "אני רוצה לדבר עם המנהל של הסניף",
-])
-def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(matcher, text):
-    assert matcher.read(text).reason is Reason.REQUESTED
-
-
-@pytest.mark.parametrize("text", [
     # From a probe written blind (198 messages): each of these had been answered with an entry
     # (mostly the complaint entry), clarified, or handed off as "not covered" instead of "you asked
     # for a person".
@@ -351,7 +345,7 @@ def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(mat
     "بدي المسئول",  # ئ for ؤ, as often typed
     "یه کارمند می‌خوام",  # with the zero-width non-joiner
 ])
-def test_asking_for_a_person_in_other_words_is_a_request(matcher, text):
+def test_asking_to_be_called_or_to_talk_to_someone_is_a_request_for_a_person(matcher, text):
     assert matcher.read(text).reason is Reason.REQUESTED
 
 
