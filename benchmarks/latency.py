@@ -10,7 +10,11 @@ so the figures do not mix:
    with an unchanged bank costs) — startup time and RSS,
 3. decisions: 750 test messages (500 English, 250 Persian and Arabic) read one at a time
    (encode + score + decide) in the warm process — p50/p95 and the process's peak RSS,
-4. serving: the same bank written as a YAML file and served by ``helpline run`` with the
+4. an edit while serving: the warm process, having read messages, builds the matcher of
+   the bank with one question changed while it still holds the old one (what a reload of
+   an edited bank does: one text to encode, the head to train again) — seconds and the
+   process's peak RSS,
+5. serving: the same bank written as a YAML file and served by ``helpline run`` with the
    project's config.yml (its cache pointed at phase 1's): seconds from launching the
    process to the first 200 from ``/healthz``, and the server's RSS then.
 
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +91,17 @@ def phase(name: str, args: argparse.Namespace) -> dict:
         p50, p95 = _p50_p95(times)
         result.update(cross_p50_ms=cross_p50, cross_p95_ms=cross_p95, p50_ms=p50, p95_ms=p95,
                       max_ms=round(max(times), 2), messages=len(times))
+    if name == "edit":
+        for text in [t for t, _ in D.clinc150("test")][:100]:
+            matcher.read(text)
+        first = bank.entries[0]
+        edited = replace(first, questions={"en": (first.questions["en"][0] + " please", *first.questions["en"][1:])})
+        before = encoder.misses
+        started = time.perf_counter()
+        rebuilt = Matcher(replace(bank, entries=(edited, *bank.entries[1:])), encoder, cache_dir=args.cache)
+        rebuilt.read("where is my card")
+        result.update(rebuild_s=round(time.perf_counter() - started, 2), rebuild_encoded=encoder.misses - before,
+                      old_still_serving=matcher.read("where is my card").verdict.value)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result
 
@@ -161,23 +177,24 @@ def main() -> int:
         return 0
     cache = args.cache or tempfile.mkdtemp(prefix="helpline-bench-")
     results = []
-    for name in ("cold", "warm", "decide"):
+    for name in ("cold", "warm", "decide", "edit"):
         cmd = [sys.executable, __file__, "--entries", str(args.entries), "--runtime", args.runtime, "--cache", cache, "--_phase", name]
         if args.data:
             cmd += ["--data", args.data]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(results[-1], flush=True)
-    cold, warm, decide = results
+    cold, warm, decide, edit = results
     served = serve(args, Path(cache))
     print(served, flush=True)
     table = (
-        "| bank | cold build (encode + train head) | warm start (cached bank) | RSS after warm start | decision p50 / p95 / max | fa+ar messages p50 / p95 | peak RSS while deciding | `helpline run` to /healthz 200 (cached bank) |\n"
-        "|---|---|---|---|---|---|---|---|\n"
-        f"| {cold['entries']} entries, {cold['questions']} questions | {cold['build_s']} s ({cold['encoded']} texts encoded) | "
+        "| bank | cold build (encode + train head), peak RSS | warm start (cached bank) | RSS after warm start | decision p50 / p95 / max | fa+ar messages p50 / p95 | peak RSS while deciding | one question edited while serving: rebuild, peak RSS | `helpline run` to /healthz 200 (cached bank) |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+        f"| {cold['entries']} entries, {cold['questions']} questions | {cold['build_s']} s ({cold['encoded']} texts encoded), {cold['peak_rss_mb']} MB | "
         f"{warm['build_s']} s ({warm['encoded']} texts encoded) | {warm['peak_rss_mb']} MB | "
         f"{decide['p50_ms']} / {decide['p95_ms']} / {decide['max_ms']} ms over {decide['messages']} messages | "
         f"{decide['cross_p50_ms']} / {decide['cross_p95_ms']} ms | {decide['peak_rss_mb']} MB | "
+        f"{edit['rebuild_s']} s ({edit['rebuild_encoded']} text encoded), {edit['peak_rss_mb']} MB | "
         f"{served['ready_s']} s, {served['rss_mb']} MB RSS |"
     )
     print(table)
