@@ -144,7 +144,7 @@ class SmallTalk:
         titles = self.not_mentions.spans(joined)
         if any(not any(s <= start and end <= e for s, e in titles) for start, end in self.mentions.spans(joined, runs_only=True)):
             return True
-        return self.mentions.found_in(self.not_mentions.removed_from(text))
+        return self.mentions.found_in(_blanked(joined, titles))
 
     def reports_problem(self, text: str) -> bool:
         """True when ``text`` says something is wrong ("it never came", "still waiting",
@@ -200,9 +200,8 @@ class Phrases:
 
     words: frozenset[str]
     stems: frozenset[str]  # single words of five letters or more: any word starting with one counts
-    runs: re.Pattern[str] | None  # the phrases of several words, " a b " in " x a b c "
+    runs: re.Pattern[str] | None  # the phrases of several words, " a b " in " x a b c " (overlapping matches too)
     phrases: frozenset[str] = frozenset()  # all of them, as given
-    every_run: re.Pattern[str] | None = None  # the runs, overlapping matches included (a lookahead)
     every: re.Pattern[str] | None = None  # all phrases, overlapping matches included
 
     @classmethod
@@ -211,21 +210,18 @@ class Phrases:
         singles = {p for p in phrases if " " not in p}
         runs = sorted(phrases - singles, key=len, reverse=True)
         return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), _alternatives(runs),
-                   frozenset(phrases), _alternatives(runs, overlapping=True),
-                   _alternatives(sorted(phrases, key=len, reverse=True), overlapping=True))
+                   frozenset(phrases), _alternatives(sorted(phrases, key=len, reverse=True)))
 
     def spans(self, joined: str, runs_only: bool = False) -> list[tuple[int, int]]:
         """Where these phrases (``runs_only``: those of several words) stand in a folded
         message " a b c ", overlapping ones included."""
-        pattern = self.every_run if runs_only else self.every
+        pattern = self.runs if runs_only else self.every
         return [(m.start(1), m.end(1)) for m in pattern.finditer(joined)] if pattern else []
 
     def removed_from(self, text: str) -> str:
         """``text`` folded, with these phrases (as they stand) taken out."""
-        joined = list(f" {fold(text)} ")
-        for start, end in self.spans("".join(joined)):
-            joined[start:end] = " " * (end - start)
-        return " ".join("".join(joined).split())
+        joined = f" {fold(text)} "
+        return _blanked(joined, self.spans(joined))
 
     def found_in(self, message: str | _Message) -> bool:
         message = message if isinstance(message, _Message) else _Message(message)
@@ -239,13 +235,20 @@ class Phrases:
 _STEM = 5  # letters from which a single-word phrase also matches the word's inflections
 
 
-def _alternatives(phrases: list[str], overlapping: bool = False) -> re.Pattern[str] | None:
-    """One pattern for " p " of every phrase, longest first (``overlapping``: inside a
-    lookahead, so that every match is found, however they overlap)."""
+def _alternatives(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern for " p " of every phrase, longest first, inside a lookahead so that
+    every match is found however they overlap (group 1 is the match)."""
     if not phrases:
         return None
-    either = "|".join(re.escape(f" {p} ") for p in phrases)
-    return re.compile(f"(?=({either}))" if overlapping else either)
+    return re.compile("(?=(" + "|".join(re.escape(f" {p} ") for p in phrases) + "))")
+
+
+def _blanked(joined: str, spans: list[tuple[int, int]]) -> str:
+    """A folded message with the characters of ``spans`` taken out (single spaces)."""
+    chars = list(joined)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return " ".join("".join(chars).split())
 
 
 class _Message:
