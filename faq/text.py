@@ -14,6 +14,9 @@ _FOLD = str.maketrans({
     # Armenian emphasis, exclamation and question marks sit on the stressed vowel, inside the
     # word ("կապվե՞ք", "զանգահարե՛ք"): dropped, not turned into a word break.
     "\u055b": None, "\u055c": None, "\u055e": None,
+    # Hebrew final letters are the same letters at a word's end: folded to their medial forms so a
+    # stem ("חשבון*") still matches when an ending follows ("חשבונות").
+    "ך": "כ", "ם": "מ", "ן": "נ", "ף": "פ", "ץ": "צ",
     "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
     "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
 })
