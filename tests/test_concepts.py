@@ -16,6 +16,7 @@ SMALL = ConceptLexicon({
     "change": ["change*", "عوض", "תשנה", "поменя*"],
     "loan": ["loan*", "кредит*", "قرض*"],
     "cash-back": ["cash back", "cashback", "کش بک*"],
+    "account": ["account*", "חשבון*"],
 })
 
 
@@ -27,6 +28,7 @@ SMALL = ConceptLexicon({
         ("хочу поменять пин-код карты", {"card", "change", "pin"}),
         ("بالبطاقة", {"card"}),  # Arabic clitics and article come off
         ("לכרטיס", {"card"}),  # Hebrew prefix letter comes off
+        ("החשבונות שלי", {"account"}),  # a stem written with a final letter (ן) meets its inflection (נ)
         ("איך משנים קוד סודי לכרטיס?", {"card", "pin"}),  # a two-word phrase
         ("میخوام رمز کارتمو عوض کنم", {"card", "change", "pin"}),  # Persian suffixes on a stem
         ("كارت", {"card"}),  # Arabic-keyboard kaf meets the Persian spelling in the lexicon
@@ -55,6 +57,13 @@ def test_persian_words_are_not_cut_as_if_they_carried_arabic_clitics():
 ])
 def test_the_bundled_lexicon_knows_colloquial_armenian_loanwords_from_russian(text, concepts):
     assert concepts <= ConceptLexicon.load().find(text)
+
+
+def test_hebrew_account_is_not_an_invoice_nor_app_a_negation():
+    lexicon = ConceptLexicon.load()
+    assert "account" in lexicon.find("איך סוגרים את החשבונות שלי?")
+    assert "account" not in lexicon.find("לא קיבלתי חשבונית על ההזמנה")  # invoice: same root, final letters folded
+    assert "app" not in lexicon.find("אף אחד לא עונה בטלפון")  # אף ("nobody") folds to what "app" was written as
 
 
 def test_persian_arrived_is_not_a_receipt():
