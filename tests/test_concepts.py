@@ -66,6 +66,14 @@ def test_hebrew_account_is_not_an_invoice_nor_app_a_negation():
     assert "app" not in lexicon.find("אף אחד לא עונה בטלפון")  # אף ("nobody") folds to what "app" was written as
 
 
+def test_english_bank_questions_about_opening_hours_meet_the_customers_words():
+    lexicon = ConceptLexicon.load()
+    assert "opening-hours" in lexicon.find("Are you open on Sundays?")  # as a bank writes it
+    assert "opening-hours" in lexicon.find("هل أنتم مفتوحين يوم الأحد؟")  # as a customer asks it
+    assert "opening-hours" not in lexicon.find("Can you open a ticket for me?")
+    assert "log-in" in lexicon.find("How do I log into my account?")
+
+
 def test_persian_arrived_is_not_a_receipt():
     lexicon = ConceptLexicon.load()
     assert "receipt" not in lexicon.find("سفارشم دیروز رسید ولی جلدش پاره ست")  # "arrived", and torn
