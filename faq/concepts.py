@@ -69,11 +69,13 @@ class ConceptLexicon:
         self._longest_stem = 0
         self.concepts: tuple[str, ...] = tuple(sorted(terms))
         self.fingerprint = hashlib.sha256(repr(sorted((c, sorted(t)) for c, t in terms.items())).encode()).hexdigest()[:16]
+        compiled: set[_Pattern] = set()  # spellings that fold alike (أكد*, اكد*) index once
         for concept, texts in terms.items():
             for text in texts:
                 pattern = _compile(text, concept)
-                if pattern is None:
+                if pattern is None or pattern in compiled:
                     continue
+                compiled.add(pattern)
                 head, is_prefix = pattern.words[0]
                 (self._prefix if is_prefix else self._exact).setdefault(head, []).append(pattern)
                 if is_prefix:
