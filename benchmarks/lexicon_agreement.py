@@ -18,11 +18,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from faq.alignment import load_corpus  # noqa: E402
 from faq.concepts import ConceptLexicon, parse  # noqa: E402
 from faq.language import LANGUAGES  # noqa: E402
 
@@ -36,13 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gaps", type=Path, help="write gaps-LANG.txt worklists into this folder")
     args = parser.parse_args(argv)
     lexicon = ConceptLexicon(parse(args.lexicon.read_text(encoding="utf-8"), str(args.lexicon)))
-    messages = yaml.safe_load(args.corpus.read_text(encoding="utf-8"))
+    messages = load_corpus(args.corpus.read_text(encoding="utf-8"))
     print("| language | agreement | extra concepts |\n|---|---|---|")
     for lang in (language for language in LANGUAGES if language != "en"):
         shared = total = extra = 0
         missed: dict[str, list[tuple[str, str]]] = defaultdict(list)
         added: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for message in (m for m in messages if lang in m):
+        for message in messages:
             english, translated = lexicon.find(message["en"]), lexicon.find(message[lang])
             shared, total, extra = shared + len(english & translated), total + len(english), extra + len(translated - english)
             for concept in english - translated:
