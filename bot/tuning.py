@@ -14,6 +14,7 @@ from faq.evaluation import load_cases
 from faq.language import detect_language
 from faq.loader import load_bank
 from faq.matcher import Matcher, Reason
+from faq.settings import FITTED
 from faq.tuning import MARGINS, Observation, TuneResult, bank_folds, tune
 
 from .config import load_config
@@ -131,7 +132,7 @@ def matcher_block(result: TuneResult) -> str:
             "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
             "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
             "romanized": round(t.romanized, 3),
-            "calibration": {"a": round(c.a, 4), "b": round(c.b, 4), "c": round(c.c, 4), "d": round(c.d, 4), "e": round(c.e, 4),
+            "calibration": {**{term: round(getattr(c, term), 4) for term in FITTED},
                             "small_bank": round(c.small_bank, 1), "small_bank_penalty": round(c.small_bank_penalty, 3)},
         }
     }

@@ -203,16 +203,28 @@ class ConceptIndex:
     Similarity is the cosine of idf-weighted binary concept vectors: concepts many
     entries share ("order", "account") count little, rare ones ("PIN", "cashback") a
     lot, and concepts of the message that no question has lower every score.
+
+    It also knows what each entry *speaks of* — the concepts of its questions and of its
+    answer (``spoken``: (entry, text) pairs) — for the calibration: a message whose
+    concepts no entry speaks of ("do you sell gift cards?" at a shop whose bank never
+    mentions one) is rarely answered right, whatever its nearest entry scores.
     """
 
     def __init__(self, lexicon: ConceptLexicon, texts: Sequence[str], rows: Sequence[int], entries: int,
-                 memo: TextMemo | None = None) -> None:
-        """``memo``: where the questions' concepts are remembered (see :meth:`memo`)."""
+                 memo: TextMemo | None = None, spoken: Sequence[tuple[int, str]] = ()) -> None:
+        """``memo``: where the texts' concepts are remembered (see :meth:`memo`)."""
         self.lexicon = lexicon
-        sets = memo.map(texts, lexicon.find) if memo else [lexicon.find(t) for t in texts]
+        every = [*texts, *(text for _, text in spoken)]
+        found_sets = memo.map(every, lexicon.find) if memo else [lexicon.find(t) for t in every]
+        sets = found_sets[: len(texts)]
         per_entry: list[set[str]] = [set() for _ in range(entries)]
         for row, found in zip(rows, sets):
             per_entry[row] |= found
+        said = [set(found) for found in per_entry]
+        for (row, _), found in zip(spoken, found_sets[len(texts):]):
+            said[row] |= found
+        self.spoken: tuple[frozenset[str], ...] = tuple(frozenset(s) for s in said)
+        self._known = frozenset().union(*self.spoken)
         document_frequency: dict[str, int] = {}
         for found in per_entry:
             for concept in found:
@@ -228,6 +240,14 @@ class ConceptIndex:
         norms[norms == 0] = 1.0
         self._matrix = matrix / norms
 
+    def unknown(self, found: frozenset[str] | set[str]) -> float:
+        """The share of a message's concepts that no entry speaks of (0 without concepts)."""
+        return len(found - self._known) / len(found) if found else 0.0
+
+    def cover(self, found: frozenset[str] | set[str], entry: int) -> float:
+        """The share of a message's concepts that entry ``entry`` speaks of (0 without concepts)."""
+        return len(found & self.spoken[entry]) / len(found) if found else 0.0
+
     @staticmethod
     def memo(lexicon: ConceptLexicon, directory: str | Path | None) -> TextMemo:
         """The questions' concepts on disk, valid for this lexicon and these matching rules."""
@@ -235,7 +255,11 @@ class ConceptIndex:
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text``'s concepts against every question's, shape ``(len(texts),)``."""
-        found = self.lexicon.find(text)
+        return self.scores_of(self.lexicon.find(text))
+
+    def scores_of(self, found: Iterable[str]) -> np.ndarray:
+        """:meth:`scores` for a message whose concepts are found already."""
+        found = set(found)
         if not found or not self._vocabulary:
             return np.zeros(self._matrix.shape[0], dtype=np.float32)
         vector = np.zeros(len(self._vocabulary), dtype=np.float32)

@@ -41,7 +41,7 @@ from .language import detect_language
 from .lexical import LexicalIndex
 from .memo import ArrayMemo
 from .romanized import looks_romanized, transliterations
-from .settings import MatcherSettings, Thresholds
+from .settings import Evidence, MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
 from .text import words
 
@@ -73,6 +73,7 @@ class Candidate:
     confidence: float
     score: float
     endorsed: bool = False  # the entry's answer is also the answer nearest the message
+    evidence: Evidence | None = None  # what else the calibration read (None: score, lead and endorsement only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,8 @@ class Scores:
     lexical: np.ndarray
     answer: np.ndarray  # per entry: cosine between the message and the entry's answer
     concept: np.ndarray  # per label: overlap of cross-lingual keyword concepts (entries only)
+    concepts: frozenset[str] = frozenset()  # the message's concepts
+    words: int = 0  # the message's length in words
 
 
 def leads(ranked_scores: list[float]) -> list[float]:
@@ -215,7 +218,9 @@ class Matcher:
         self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
-                                      memo=ConceptIndex.memo(self.lexicon, cache_dir))
+                                      memo=ConceptIndex.memo(self.lexicon, cache_dir),
+                                      spoken=[(index, answer) for index, entry in enumerate(self.entries)
+                                              for answer in entry.answer.values()])
         self._lexical_rows = np.array(rows, dtype=np.int64)
         # The topics not for the FAQ ("are you hiring?") that an entry speaks of itself.
         spoken = [(*(q for _, q in entry.all_questions()), *entry.answer.values()) for entry in self.entries]
@@ -308,10 +313,11 @@ class Matcher:
         lexical = np.zeros(n, dtype=np.float32)
         concept = np.zeros(n, dtype=np.float32)
         across = language is not None and language != self.bank.language
+        found = frozenset(self.lexicon.find(text))
         if self._entry_count:
             np.maximum.at(lexical, self._lexical_rows, self._lexical.scores(text))
             if across:
-                np.maximum.at(concept, self._lexical_rows, self._concepts.scores(text))
+                np.maximum.at(concept, self._lexical_rows, self._concepts.scores_of(found))
         s = self.settings
         head = None
         combined = cosine.copy()
@@ -323,7 +329,8 @@ class Matcher:
         combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
         answer = self._answers @ vector
         combined[: self._entry_count] += s.answer_weight * (answer - self._answer_baseline)
-        return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept)
+        return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept,
+                      concepts=found, words=len(words(text)))
 
     def is_foreign(self, language: str | None) -> bool:
         """True when no bank question is written in ``language`` (a cross-lingual match)."""
@@ -398,13 +405,14 @@ class Matcher:
                 if not (pleasantry and _asks(text)) and not unsaid:
                     return self._intent_reading(intent, score, language, text, candidates)
         verdict, reason, chosen = judge(candidates, t, self.settings.clarify_choices)
-        if verdict is not Verdict.HANDOFF:
-            # "Are you hiring? I'm a certified trainer" sits near the personal-trainer entry.
-            offered = chosen[:1] if verdict is Verdict.ANSWER else chosen  # judge passes the runners-up along
-            uncovered = self.smalltalk.topics(text).difference(*(self._entry_topics[c.entry_id] for c in offered))
-            if uncovered:
-                return Reading(Verdict.HANDOFF, Reason.NOT_COVERED, language, candidates, matched_text=text,
-                               greeted=greeted, elsewhere=min(uncovered))
+        # "Are you hiring? I'm a certified trainer" sits near the personal-trainer entry. A handoff
+        # on low confidence is marked too: it then goes to the default department, not the nearest
+        # entry's, and the support lead sees why.
+        offered = chosen if verdict is Verdict.CLARIFY else chosen[:1]  # judge passes the runners-up along
+        uncovered = self.smalltalk.topics(text).difference(*(self._entry_topics[c.entry_id] for c in offered))
+        if uncovered:
+            return Reading(Verdict.HANDOFF, Reason.NOT_COVERED, language, candidates, matched_text=text,
+                           greeted=greeted, elsewhere=min(uncovered))
         return Reading(verdict, reason, language, chosen, matched_text=text, greeted=greeted)
 
     def candidates(self, scores: Scores, foreign: bool = False) -> tuple[Candidate, ...]:
@@ -420,13 +428,25 @@ class Matcher:
         top = np.argpartition(-entry_scores, k - 1)[:k]
         top = top[np.argsort(-entry_scores[top])]
         ranked = [float(entry_scores[i]) for i in top]
+        # The answer view's own lead: the nearest answer's over the next, the others' distance to it.
+        answers = scores.answer
+        nearest, runner_up = (float(answers[nearest_answer]),
+                              float(np.partition(answers, -2)[-2]) if len(answers) > 1 else float(answers[nearest_answer]))
         result = []
         for index, score, margin in zip(top, ranked, leads(ranked)):
             entry = self.entries[int(index)]
             endorsed = int(index) == nearest_answer
-            confidence = self.settings.calibration.confidence(score, margin, foreign, endorsed, self._entry_count)
-            result.append(Candidate(entry.id, entry.department, confidence, score, endorsed))
+            answer_lead = float(answers[index]) - (runner_up if endorsed else nearest)
+            evidence = self._evidence(scores, int(index), answer_lead)
+            confidence = self.settings.calibration.confidence(score, margin, foreign, endorsed, self._entry_count, evidence)
+            result.append(Candidate(entry.id, entry.department, confidence, score, endorsed, evidence))
         return tuple(result)
+
+    def _evidence(self, scores: Scores, index: int, answer_lead: float) -> Evidence:
+        """What the calibration reads of entry ``index`` besides its score (faq.settings.Evidence)."""
+        found = scores.concepts
+        return Evidence(words=scores.words, concept=float(scores.concept[index]), unknown=self._concepts.unknown(found),
+                        cover=self._concepts.cover(found, index), answer_lead=answer_lead)
 
     def _intent_reading(
         self, intent: Intent, score: float, language: str | None, text: str, candidates: tuple[Candidate, ...] = (),

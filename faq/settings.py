@@ -13,9 +13,24 @@ from typing import Any
 from .head import HeadSettings
 
 
+FITTED = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")  # the calibration's terms that `helpline tune` fits
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the calibration reads of a candidate entry besides its score and lead."""
+
+    words: int = 0  # the message's length in words
+    concept: float = 0.0  # the entry's concept overlap as the score counted it (0 in the bank's own language)
+    unknown: float = 0.0  # share of the message's concepts that no entry's questions or answer speak of
+    cover: float = 0.0  # share of the message's concepts that this entry's questions or answer speak of
+    answer_lead: float = 0.0  # this entry's answer cosine minus the best answer cosine of any other entry
+
+
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign + e·endorsed − small-bank offset).
+    """Platt scaling: confidence = sigmoid(a·score + b·margin + c + d·foreign + e·endorsed
+    + f·ln(1 + words) + g·concept + h·unknown + i·cover + j·answer_lead − small-bank offset).
 
     ``foreign`` is 1 when the message is in a language none of the bank's questions
     are written in: cross-lingual scores run lower for the same certainty, and the lead
@@ -23,6 +38,14 @@ class Calibration:
     the entry's own answer is also the answer text closest to the message: a second,
     independent view that agrees (see :class:`faq.matcher.Matcher`). The identity
     calibration (all zero) passes the combined score through unchanged.
+
+    The terms f–j read the candidate's :class:`Evidence`: a longer message is matched more
+    surely than a two-word one; a score raised by concept overlap is less sure than one the
+    encoder gave (``g`` < 0); a message whose keywords no entry speaks of ("gift card" at a
+    shop whose bank never mentions one) is usually not covered (``h`` < 0), and one whose
+    keywords the entry's questions and answer all speak of usually is (``i``); and an entry
+    whose answer is clearly the nearest answer is surer than one whose answer only ties.
+    A fit that predates them has them at 0, which is the calibration it was.
 
     The small-bank offset is for a bank with fewer than ``small_bank`` served entries:
     ``small_bank_penalty · ln(small_bank / entries)`` log-odds. With few entries the best
@@ -38,6 +61,11 @@ class Calibration:
     c: float = 0.0
     d: float = 0.0
     e: float = 0.0
+    f: float = 0.0
+    g: float = 0.0
+    h: float = 0.0
+    i: float = 0.0
+    j: float = 0.0
     small_bank: float = 30.0
     small_bank_penalty: float = 1.5
 
@@ -46,11 +74,11 @@ class Calibration:
         """Fitted with the default encoder by the ``helpline tune`` command in config.yml's
         comment (the demo cases and ten held-out sets, pooled); used when
         config.yml sets none."""
-        return cls(a=10.9599, b=6.9283, c=-9.5653, d=-0.245, e=0.5078)
+        return cls(a=9.6417, b=6.8933, c=-9.7726, d=0.4122, e=0.0, f=0.5124, g=-0.8982, h=-1.0346, i=0.8984, j=20.2499)
 
     @property
     def identity(self) -> bool:
-        return self.a == 0.0 and self.b == 0.0 and self.c == 0.0 and self.d == 0.0 and self.e == 0.0
+        return not any(getattr(self, term) for term in FITTED)
 
     def small_bank_offset(self, entries: int | None) -> float:
         """The log-odds taken off for a bank of ``entries`` served entries (None: unknown, 0)."""
@@ -59,10 +87,13 @@ class Calibration:
         return self.small_bank_penalty * math.log(self.small_bank / entries)
 
     def confidence(self, score: float, margin: float, foreign: bool, endorsed: bool = False,
-                   entries: int | None = None) -> float:
+                   entries: int | None = None, evidence: Evidence | None = None) -> float:
         if self.identity:
             return float(score)
         z = self.a * score + self.b * margin + self.c + self.d * float(foreign) + self.e * float(endorsed) - self.small_bank_offset(entries)
+        if evidence is not None:
+            z += (self.f * math.log1p(evidence.words) + self.g * evidence.concept + self.h * evidence.unknown
+                  + self.i * evidence.cover + self.j * evidence.answer_lead)
         return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
 
 
@@ -71,7 +102,7 @@ class Thresholds:
     # Defaults = the tuned values in config.yml (see Calibration.default).
     answer: float = 0.675  # confidence needed to answer with the best entry
     margin: float = 0.05  # ...and this lead over the runner-up, else ask which one
-    clarify: float = 0.6  # confidence needed to offer the closest entries as choices
+    clarify: float = 0.65  # confidence needed to offer the closest entries as choices
     intent: float = 0.88  # cosine needed for a small-talk / handoff-request match...
     intent_margin: float = 0.04  # ...and its lead over the closest entry
     route: float = 0.45  # summed confidence of a department's closest entries needed for it to get the handoff
@@ -128,13 +159,12 @@ class MatcherSettings:
         return replace(settings, **{k: kinds[k](v) for k, v in raw.items()})
 
 
-_FITTED = ("a", "b", "c", "d", "e")
 
 
 def _calibration(raw: dict[str, Any] | None) -> Calibration:
-    """``calibration:`` as written in config.yml. Without any of the fitted terms a..e (only
+    """``calibration:`` as written in config.yml. Without any of the fitted terms a..j (only
     the small-bank ones, or nothing) the default fit is used; a fit that predates a term (no
-    ``e``) has it at 0. Raises ValueError for a value that is not a finite number or a
+    ``e``, no ``f``..``j``) has it at 0. Raises ValueError for a value that is not a finite number or a
     negative small-bank setting."""
     if raw is None:
         return Calibration.default()
@@ -146,10 +176,10 @@ def _calibration(raw: dict[str, Any] | None) -> Calibration:
             number = math.nan
         if not math.isfinite(number):
             raise ValueError(f"matcher.calibration.{key} must be a number, not {value!r}")
-        if key not in _FITTED and number < 0:  # the small-bank terms (unknown keys were refused before)
+        if key not in FITTED and number < 0:  # the small-bank terms (unknown keys were refused before)
             raise ValueError(f"matcher.calibration.{key} must be 0 or more, not {value!r}")
         values[key] = number
-    if not any(key in values for key in _FITTED):
+    if not any(key in values for key in FITTED):
         return replace(Calibration.default(), **values)
     return Calibration(**values)
 

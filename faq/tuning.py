@@ -7,23 +7,24 @@ questions are held out of their entries (they should be answered with that entry
 some entries are held out whole (their questions stand in for the questions a bank
 does not cover, which should be handed off).
 
-:func:`tune` then fits the calibration (Platt scaling of score and margin to the chance
-the best entry is right) and searches the thresholds that serve the most messages
+:func:`tune` then fits the calibration (Platt scaling of the best entry's score, lead and
+evidence to the chance it is right) and searches the thresholds that serve the most messages
 correctly while keeping wrong answers under a budget.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .bank import Bank, Entry
 from .matcher import Candidate, leads
-from .settings import Calibration, Thresholds
+from .settings import FITTED, Calibration, Evidence, Thresholds
 
 HANDOFF = "handoff"
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)  # leads over the runner-up that tuning tries
@@ -76,40 +77,65 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
         yield replace(bank, entries=tuple(kept)), cases
 
 
-def fit_calibration(observations: list[Observation], steps: int = 2000, keep: Calibration | None = None) -> Calibration:
-    """Platt scaling: logistic regression of "the best entry is right" on its score,
-    its lead over the runner-up, whether the message is cross-lingual and whether the
-    entry's answer endorses it (see :class:`~faq.settings.Calibration`).
+# The calibration's inputs as tuning reads them off an observation's best candidate, with the
+# sign each weight may take: a higher score, a wider lead, an endorsing answer, keywords the
+# entry speaks of and a clearer answer lead may not lower confidence; keywords no entry speaks
+# of may not raise it (+1: ≥ 0, -1: ≤ 0, 0: either).
+_TERMS: tuple[tuple[str, Callable[[Candidate, float, bool], float], int], ...] = (
+    ("a", lambda c, margin, foreign: c.score, 1),
+    ("b", lambda c, margin, foreign: margin, 1),
+    ("d", lambda c, margin, foreign: float(foreign), 0),
+    ("e", lambda c, margin, foreign: float(c.endorsed), 1),
+    ("f", lambda c, margin, foreign: math.log1p(_evidence(c).words), 0),
+    ("g", lambda c, margin, foreign: _evidence(c).concept, 0),
+    ("h", lambda c, margin, foreign: _evidence(c).unknown, -1),
+    ("i", lambda c, margin, foreign: _evidence(c).cover, 1),
+    ("j", lambda c, margin, foreign: _evidence(c).answer_lead, 1),
+)
+
+
+def _evidence(candidate: Candidate) -> Evidence:
+    return candidate.evidence or Evidence()
+
+
+def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Calibration | None = None) -> Calibration:
+    """Platt scaling: logistic regression of "the best entry is right" on its score, its
+    lead over the runner-up, whether the message is cross-lingual, whether the entry's
+    answer endorses it, and the rest of its evidence (see :class:`~faq.settings.Calibration`).
 
     Weights are fitted on standardised features with a little L2, so correlated
-    features (score and margin) stay stable on small sets. ``keep`` carries the small-bank
-    terms (``small_bank``, ``small_bank_penalty``; the defaults when None), which are not
-    fitted: each observation's offset is fixed, and the result carries them on.
+    features (score and margin) stay stable on small sets, and each is kept to its sign
+    (``_TERMS``) at every step. ``keep`` carries the small-bank terms (``small_bank``,
+    ``small_bank_penalty``; the defaults when None), which are not fitted: each
+    observation's offset is fixed, and the result carries them on.
     """
     keep = Calibration() if keep is None else keep
     used = [o for o in observations if o.candidates]
-    rows = [(o.candidates[0].score, _margin(o.candidates), float(o.foreign), float(o.candidates[0].endorsed),
-             o.candidates[0].entry_id == o.expect) for o in used]
-    if len(rows) < 10 or len({r[-1] for r in rows}) < 2:
+    rows = [[read(o.candidates[0], _margin(o.candidates), o.foreign) for _, read, _ in _TERMS] for o in used]
+    right = [o.candidates[0].entry_id == o.expect for o in used]
+    if len(rows) < 10 or len(set(right)) < 2:
         # Too little to fit on: the default (fitted on the eval sets) is nearer the truth than
         # the raw score, a weighted sum of signals that is no probability (it often exceeds 1).
         default = Calibration.default()
-        return replace(keep, a=default.a, b=default.b, c=default.c, d=default.d, e=default.e)
-    x = np.array([r[:-1] for r in rows], dtype=np.float64)
-    y = np.array([float(r[-1]) for r in rows])
+        return replace(keep, **{term: getattr(default, term) for term in FITTED})
+    x = np.array(rows, dtype=np.float64)
+    y = np.array(right, dtype=np.float64)
     offset = -np.array([keep.small_bank_offset(o.entries) for o in used])
     features = x.shape[1]
-    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std < 1e-9] = np.inf  # a feature that never varies (no evidence) gets no weight
     z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+    signs = np.array([sign for _, _, sign in _TERMS] + [0])
     w = np.zeros(features + 1)
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w + offset)))
         grad = z.T @ (p - y) / len(y) + 1e-2 * np.r_[w[:features], 0.0]
         w -= 0.5 * grad
-    # Neither a higher score, a wider lead nor an endorsing answer may lower confidence.
-    a, b, d, e = max(0.0, w[0] / std[0]), max(0.0, w[1] / std[1]), w[2] / std[2], max(0.0, w[3] / std[3])
-    c = w[features] - a * mean[0] - b * mean[1] - d * mean[2] - e * mean[3]
-    return replace(keep, a=float(a), b=float(b), c=float(c), d=float(d), e=float(e))
+        w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
+    weights = w[:features] / std
+    fitted = {name: float(weight) for (name, _, _), weight in zip(_TERMS, weights)}
+    fitted["c"] = float(w[features] - weights @ mean)
+    return replace(keep, **fitted)
 
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
@@ -192,5 +218,5 @@ def _margin(candidates: tuple[Candidate, ...]) -> float:
 def _recalibrate(candidates: tuple[Candidate, ...], calibration: Calibration, foreign: bool,
                  entries: int | None = None) -> tuple[Candidate, ...]:
     margins = leads([c.score for c in candidates])
-    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign, c.endorsed, entries))
+    return tuple(replace(c, confidence=calibration.confidence(c.score, m, foreign, c.endorsed, entries, c.evidence))
                  for c, m in zip(candidates, margins))

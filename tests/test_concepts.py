@@ -122,6 +122,20 @@ def test_index_prefers_the_question_sharing_rare_concepts_and_knows_what_the_ban
     assert not index.scores("hello there").any()
 
 
+def test_index_knows_what_each_entry_speaks_of_in_its_questions_and_its_answer():
+    # Entry 1's question says nothing of a loan; its answer does.
+    index = ConceptIndex(SMALL, ["How do I change my card PIN?", "Can I borrow money?"], rows=[0, 1], entries=2,
+                         spoken=[(1, "Yes: our loans start at 500 dollars.")])
+    found = SMALL.find("кредит на карту")  # Russian: a loan onto the card
+    assert found == {"loan", "card"}
+    assert index.cover(found, 0) == index.cover(found, 1) == 0.5
+    assert index.unknown(found) == 0.0
+    assert index.unknown(SMALL.find("cashback on my card")) == 0.5  # no entry speaks of cashback
+    assert index.unknown(frozenset()) == index.cover(frozenset(), 0) == 0.0
+    # The answer counts for what the entry speaks of, not for the score against its questions.
+    assert not index.scores("loan")[1]
+
+
 # -- a deployment's glossary (config.yml ``glossary:``) ------------------------------------------
 GLOSSARY = """\
 # Our own product name, as customers write it

