@@ -97,3 +97,16 @@ def test_tune_pools_several_banks_and_keeps_a_margin_for_near_ties(tmp_path, cap
           "--cases", str(ROOT / "data" / "eval" / "demo-cases.yml"), "--max-wrong", "0.02"])
     one_bank = int(re.search(r"tuned on (\d+) messages", capsys.readouterr().out).group(1))
     assert pooled > one_bank + 150  # the telecom cases were added to the demo ones
+
+
+def test_tune_says_when_no_message_was_in_another_language(tmp_path, capsys):
+    cases = yaml.safe_load((ROOT / "data" / "eval" / "demo-cases.yml").read_text(encoding="utf-8"))
+    english = [c for c in cases["cases"] if c["lang"] == "en"]
+    assert 20 < len(english) < len(cases["cases"])
+    (tmp_path / "english.yml").write_text(yaml.safe_dump({"cases": english}, allow_unicode=True), encoding="utf-8")
+    bank = ROOT / "data" / "bank"
+    assert main(["tune", str(bank), "--config", str(ROOT / "config.yml"), "--cases", str(tmp_path / "english.yml")]) == 0
+    assert "has not seen\n  customers writing other languages" in capsys.readouterr().out
+    assert main(["tune", str(bank), "--config", str(ROOT / "config.yml"),
+                 "--cases", str(ROOT / "data" / "eval" / "demo-cases.yml")]) == 0
+    assert "has not seen" not in capsys.readouterr().out
