@@ -151,11 +151,34 @@ def matcher_block(result: TuneResult) -> str:
 
 
 def write_block(path: Path, block: str) -> None:
-    """Replace the ``matcher:`` section of config.yml, keeping the rest of the file as it is."""
+    """Replace the ``matcher:`` section of config.yml, keeping the rest of the file as it is
+    and the comment at the end of each line whose setting is written again."""
     text = path.read_text(encoding="utf-8")
     pattern = re.compile(r"^matcher:\n(?:[ \t]+.*\n|[ \t]*\n)*", re.MULTILINE)
-    if pattern.search(text):
-        text = pattern.sub(block + "\n", text, count=1)
+    found = pattern.search(text)
+    if found:
+        text = text[: found.start()] + _keep_comments(block, found.group(0)) + "\n" + text[found.end():]
     else:
         text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text, encoding="utf-8")
+
+
+_SETTING = re.compile(r"^(?P<key>[ \t]*[\w-]+:)(?P<value>[^#\n]*?)(?P<comment>[ \t]+#.*)?$")
+
+
+def _keep_comments(block: str, old: str) -> str:
+    """``block`` with the end-of-line comments that ``old`` had on the same settings."""
+    comments: dict[str, tuple[str, int]] = {}  # setting → (comment, the column it started at)
+    for line in old.splitlines():
+        match = _SETTING.match(line)
+        if match and match["comment"]:
+            comment = match["comment"].lstrip()
+            comments[match["key"]] = (comment, len(line) - len(comment))
+    lines = []
+    for line in block.splitlines():
+        match = _SETTING.match(line)
+        if match and match["key"] in comments:
+            comment, column = comments[match["key"]]
+            line = f"{line.ljust(column - 1)} {comment}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"

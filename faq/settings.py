@@ -14,6 +14,7 @@ from .head import HeadSettings
 
 
 FITTED = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")  # the calibration's terms that `helpline tune` fits
+WEIGHTS = ("a", "b", "d", "e", "f", "g", "h", "i", "j")  # those that multiply an input (see :func:`inputs`); c is the intercept
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +91,18 @@ class Calibration:
                    entries: int | None = None, evidence: Evidence | None = None) -> float:
         if self.identity:
             return float(score)
-        z = self.a * score + self.b * margin + self.c + self.d * float(foreign) + self.e * float(endorsed) - self.small_bank_offset(entries)
-        if evidence is not None:
-            z += (self.f * math.log1p(evidence.words) + self.g * evidence.concept + self.h * evidence.unknown
-                  + self.i * evidence.cover + self.j * evidence.answer_lead)
+        weighted = zip((getattr(self, term) for term in WEIGHTS), inputs(score, margin, foreign, endorsed, evidence))
+        z = self.c + sum(weight * value for weight, value in weighted) - self.small_bank_offset(entries)
         return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+
+
+def inputs(score: float, margin: float, foreign: bool, endorsed: bool = False,
+           evidence: Evidence | None = None) -> tuple[float, ...]:
+    """What the calibration's weights (``WEIGHTS``, in that order) multiply. Without evidence
+    the terms f–j read 0, as in a calibration that predates them."""
+    e = evidence or Evidence()
+    return (score, margin, float(foreign), float(endorsed),
+            math.log1p(e.words), e.concept, e.unknown, e.cover, e.answer_lead)
 
 
 @dataclass(frozen=True, slots=True)

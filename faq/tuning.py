@@ -15,16 +15,15 @@ correctly while keeping wrong answers under a budget.
 from __future__ import annotations
 
 import itertools
-import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .bank import Bank, Entry
 from .matcher import Candidate, leads
-from .settings import FITTED, Calibration, Evidence, Thresholds
+from .settings import FITTED, WEIGHTS, Calibration, Thresholds, inputs
 
 HANDOFF = "handoff"
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)  # leads over the runner-up that tuning tries
@@ -77,25 +76,10 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
         yield replace(bank, entries=tuple(kept)), cases
 
 
-# The calibration's inputs as tuning reads them off an observation's best candidate, with the
-# sign each weight may take: a higher score, a wider lead, an endorsing answer, keywords the
-# entry speaks of and a clearer answer lead may not lower confidence; keywords no entry speaks
-# of may not raise it (+1: ≥ 0, -1: ≤ 0, 0: either).
-_TERMS: tuple[tuple[str, Callable[[Candidate, float, bool], float], int], ...] = (
-    ("a", lambda c, margin, foreign: c.score, 1),
-    ("b", lambda c, margin, foreign: margin, 1),
-    ("d", lambda c, margin, foreign: float(foreign), 0),
-    ("e", lambda c, margin, foreign: float(c.endorsed), 1),
-    ("f", lambda c, margin, foreign: math.log1p(_evidence(c).words), 0),
-    ("g", lambda c, margin, foreign: _evidence(c).concept, 0),
-    ("h", lambda c, margin, foreign: _evidence(c).unknown, -1),
-    ("i", lambda c, margin, foreign: _evidence(c).cover, 1),
-    ("j", lambda c, margin, foreign: _evidence(c).answer_lead, 1),
-)
-
-
-def _evidence(candidate: Candidate) -> Evidence:
-    return candidate.evidence or Evidence()
+# The sign each weight may take: a higher score, a wider lead, an endorsing answer, keywords the
+# entry speaks of and a clearer answer lead may not lower confidence; keywords no entry speaks of
+# may not raise it (+1: ≥ 0, -1: ≤ 0, 0: either).
+_SIGNS = {"a": 1, "b": 1, "d": 0, "e": 1, "f": 0, "g": 0, "h": -1, "i": 1, "j": 1}
 
 
 def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Calibration | None = None) -> Calibration:
@@ -105,13 +89,14 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
 
     Weights are fitted on standardised features with a little L2, so correlated
     features (score and margin) stay stable on small sets, and each is kept to its sign
-    (``_TERMS``) at every step. ``keep`` carries the small-bank terms (``small_bank``,
+    (``_SIGNS``) at every step. ``keep`` carries the small-bank terms (``small_bank``,
     ``small_bank_penalty``; the defaults when None), which are not fitted: each
     observation's offset is fixed, and the result carries them on.
     """
     keep = Calibration() if keep is None else keep
     used = [o for o in observations if o.candidates]
-    rows = [[read(o.candidates[0], _margin(o.candidates), o.foreign) for _, read, _ in _TERMS] for o in used]
+    rows = [inputs(o.candidates[0].score, _margin(o.candidates), o.foreign, o.candidates[0].endorsed,
+                   o.candidates[0].evidence) for o in used]
     right = [o.candidates[0].entry_id == o.expect for o in used]
     if len(rows) < 10 or len(set(right)) < 2:
         # Too little to fit on: the default (fitted on the eval sets) is nearer the truth than
@@ -125,7 +110,7 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
     mean, std = x.mean(axis=0), x.std(axis=0)
     std[std < 1e-9] = np.inf  # a feature that never varies (no evidence) gets no weight
     z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
-    signs = np.array([sign for _, _, sign in _TERMS] + [0])
+    signs = np.array([_SIGNS[term] for term in WEIGHTS] + [0])
     w = np.zeros(features + 1)
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w + offset)))
@@ -133,7 +118,7 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
         w -= 0.5 * grad
         w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
     weights = w[:features] / std
-    fitted = {name: float(weight) for (name, _, _), weight in zip(_TERMS, weights)}
+    fitted = {term: float(weight) for term, weight in zip(WEIGHTS, weights)}
     fitted["c"] = float(w[features] - weights @ mean)
     return replace(keep, **fitted)
 

@@ -78,7 +78,11 @@ def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
     assert tuned.calibration.a > 0 and tuned.calibration.e > 0  # an endorsing answer counts for something
     assert 0.3 <= tuned.thresholds.answer <= 0.95
     assert tuned.calibration.small_bank_penalty == 0.7  # kept as configured, not fitted
-    assert "routing:" in config.read_text(encoding="utf-8")  # the rest of the file is kept
+    written = config.read_text(encoding="utf-8")
+    assert "routing:" in written  # the rest of the file is kept
+    # ...and so are the comments on the settings written again, where they were
+    assert re.search(r"^  route: [\d.]+ +# handoffs go to the department", written, re.M)
+    assert re.search(r"^    small_bank_penalty: 0.7 +# \.\.\.by this", written, re.M)
 
 
 def test_tune_pools_several_banks_and_keeps_a_margin_for_near_ties(tmp_path, capsys):
