@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,6 +18,7 @@ from faq.settings import FITTED
 from faq.tuning import MARGINS, Observation, TuneResult, bank_folds, tune
 
 from .config import load_config
+from .config_edit import update_matcher
 from .responder import Responder
 
 
@@ -72,12 +73,11 @@ def run_tune(args: argparse.Namespace) -> int:
     print(report(result, source))
     if observations and not any(o.foreign for o in observations):
         print(ONE_LANGUAGE)
-    block = matcher_block(result)
     if args.write and config.path is not None:
-        write_block(config.path, block)
+        write_settings(config.path, result)
         print(f"written to {config.path}")
     else:
-        print("\nmatcher settings for config.yml:\n" + block)
+        print("\nmatcher settings for config.yml:\n" + matcher_block(result))
     return 0
 
 
@@ -86,7 +86,8 @@ def run_tune(args: argparse.Namespace) -> int:
 # messages were answered wrongly two to three times as often (docs/benchmarks.md, fifteenth session).
 ONE_LANGUAGE = (
     "note: every message was in a language the bank's questions are written in, so the calibration has not seen\n"
-    "  customers writing other languages; add cases in their languages, or keep the shipped calibration for them"
+    "  customers writing other languages: the weights only they inform (d, g) keep their configured values,\n"
+    "  the others are fitted on these messages alone; add cases in your customers' languages"
 )
 
 
@@ -136,49 +137,22 @@ def report(result: TuneResult, source: str) -> str:
     )
 
 
-def matcher_block(result: TuneResult) -> str:
+def matcher_values(result: TuneResult) -> dict[str, Any]:
+    """The settings ``helpline tune`` chose, as config.yml's ``matcher:`` section holds them."""
     t, c = result.thresholds, result.calibration
-    doc = {
-        "matcher": {
-            "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
-            "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
-            "romanized": round(t.romanized, 3),
-            "calibration": {**{term: round(getattr(c, term), 4) for term in FITTED},
-                            "small_bank": round(c.small_bank, 1), "small_bank_penalty": round(c.small_bank_penalty, 3)},
-        }
+    return {
+        "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
+        "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
+        "romanized": round(t.romanized, 3),
+        "calibration": {**{term: round(getattr(c, term), 4) for term in FITTED},
+                        "small_bank": round(c.small_bank, 1), "small_bank_penalty": round(c.small_bank_penalty, 3)},
     }
-    return yaml.safe_dump(doc, sort_keys=False)
 
 
-def write_block(path: Path, block: str) -> None:
-    """Replace the ``matcher:`` section of config.yml, keeping the rest of the file as it is
-    and the comment at the end of each line whose setting is written again."""
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(r"^matcher:\n(?:[ \t]+.*\n|[ \t]*\n)*", re.MULTILINE)
-    found = pattern.search(text)
-    if found:
-        text = text[: found.start()] + _keep_comments(block, found.group(0)) + "\n" + text[found.end():]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
+def matcher_block(result: TuneResult) -> str:
+    return yaml.safe_dump({"matcher": matcher_values(result)}, sort_keys=False)
 
 
-_SETTING = re.compile(r"^(?P<key>[ \t]*[\w-]+:)(?P<value>[^#\n]*?)(?P<comment>[ \t]+#.*)?$")
-
-
-def _keep_comments(block: str, old: str) -> str:
-    """``block`` with the end-of-line comments that ``old`` had on the same settings."""
-    comments: dict[str, tuple[str, int]] = {}  # setting → (comment, the column it started at)
-    for line in old.splitlines():
-        match = _SETTING.match(line)
-        if match and match["comment"]:
-            comment = match["comment"].lstrip()
-            comments[match["key"]] = (comment, len(line) - len(comment))
-    lines = []
-    for line in block.splitlines():
-        match = _SETTING.match(line)
-        if match and match["key"] in comments:
-            comment, column = comments[match["key"]]
-            line = f"{line.ljust(column - 1)} {comment}"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+def write_settings(path: Path, result: TuneResult) -> None:
+    """Write the tuned settings into config.yml, every other line as it was (bot/config_edit.py)."""
+    path.write_text(update_matcher(path.read_text(encoding="utf-8"), matcher_values(result)), encoding="utf-8")

@@ -42,7 +42,7 @@ class Calibration:
 
     The terms f–j read the candidate's :class:`Evidence`: a longer message is matched more
     surely than a two-word one; a score raised by concept overlap is less sure than one the
-    encoder gave (``g`` < 0); a message whose keywords no entry speaks of ("gift card" at a
+    encoder gave (``g`` comes out negative, though it is free to take either sign); a message whose keywords no entry speaks of ("gift card" at a
     shop whose bank never mentions one) is usually not covered (``h`` < 0), and one whose
     keywords the entry's questions and answer all speak of usually is (``i``); and an entry
     whose answer is clearly the nearest answer is surer than one whose answer only ties.
@@ -91,7 +91,7 @@ class Calibration:
                    entries: int | None = None, evidence: Evidence | None = None) -> float:
         if self.identity:
             return float(score)
-        weighted = zip((getattr(self, term) for term in WEIGHTS), inputs(score, margin, foreign, endorsed, evidence))
+        weighted = zip((getattr(self, term) for term in WEIGHTS), inputs(score, margin, foreign, endorsed, evidence), strict=True)
         z = self.c + sum(weight * value for weight, value in weighted) - self.small_bank_offset(entries)
         return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
 

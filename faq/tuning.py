@@ -80,6 +80,7 @@ def bank_folds(bank: Bank, folds: int = 5, entry_share: float = 0.15, seed: int 
 # entry speaks of and a clearer answer lead may not lower confidence; keywords no entry speaks of
 # may not raise it (+1: ≥ 0, -1: ≤ 0, 0: either).
 _SIGNS = {"a": 1, "b": 1, "d": 0, "e": 1, "f": 0, "g": 0, "h": -1, "i": 1, "j": 1}
+_CONSTANT = 1e-6  # a feature whose spread is below this does not vary (answer leads vary by hundredths)
 
 
 def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Calibration | None = None) -> Calibration:
@@ -91,7 +92,9 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
     features (score and margin) stay stable on small sets, and each is kept to its sign
     (``_SIGNS``) at every step. ``keep`` carries the small-bank terms (``small_bank``,
     ``small_bank_penalty``; the defaults when None), which are not fitted: each
-    observation's offset is fixed, and the result carries them on.
+    observation's offset is fixed, and the result carries them on. It also carries the
+    weight of any feature that does not vary in ``observations`` (``foreign`` when every
+    message is in a language of the bank's questions).
     """
     keep = Calibration() if keep is None else keep
     used = [o for o in observations if o.candidates]
@@ -105,10 +108,15 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
         return replace(keep, **{term: getattr(default, term) for term in FITTED})
     x = np.array(rows, dtype=np.float64)
     y = np.array(right, dtype=np.float64)
-    offset = -np.array([keep.small_bank_offset(o.entries) for o in used])
     features = x.shape[1]
     mean, std = x.mean(axis=0), x.std(axis=0)
-    std[std < 1e-9] = np.inf  # a feature that never varies (no evidence) gets no weight
+    # A feature that never varies here says nothing about its weight (no message in another
+    # language, no evidence at all): the weight stays as ``keep`` has it, and the intercept is
+    # fitted around its constant contribution.
+    fixed = std < _CONSTANT
+    kept = np.array([getattr(keep, term) for term in WEIGHTS])
+    offset = x[:, fixed] @ kept[fixed] - np.array([keep.small_bank_offset(o.entries) for o in used])
+    std[fixed] = np.inf
     z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
     signs = np.array([_SIGNS[term] for term in WEIGHTS] + [0])
     w = np.zeros(features + 1)
@@ -117,9 +125,9 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
         grad = z.T @ (p - y) / len(y) + 1e-2 * np.r_[w[:features], 0.0]
         w -= 0.5 * grad
         w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
-    weights = w[:features] / std
-    fitted = {term: float(weight) for term, weight in zip(WEIGHTS, weights)}
-    fitted["c"] = float(w[features] - weights @ mean)
+    learnt = w[:features] / std  # 0 for the fixed features
+    fitted = {term: float(weight) for term, weight in zip(WEIGHTS, np.where(fixed, kept, learnt), strict=True)}
+    fitted["c"] = float(w[features] - learnt @ mean)
     return replace(keep, **fitted)
 
 

@@ -280,13 +280,14 @@ def test_the_romanized_threshold_is_a_setting_and_tuning_writes_it():
 
 
 def test_evidence_terms_move_confidence_by_their_weights_and_an_older_fit_ignores_them():
-    older = Calibration(a=6.0, b=8.0, c=-5.0, d=1.0, e=0.6)  # a config written before f..j
+    older = MatcherSettings.from_mapping({"calibration": {"a": 6.0, "b": 8.0, "c": -5.0, "d": 1.0, "e": 0.6}}).calibration
+    assert (older.f, older.g, older.h, older.i, older.j) == (0.0,) * 5  # a config written before f..j
     evidence = Evidence(words=12, concept=0.4, unknown=0.5, cover=1.0, answer_lead=0.05)
     assert older.confidence(0.7, 0.1, False, True, evidence=evidence) == older.confidence(0.7, 0.1, False, True)
-    fitted = replace(older, h=-2.0, i=1.5)
-    unheard = fitted.confidence(0.7, 0.1, False, True, evidence=Evidence(unknown=1.0))
-    spoken = fitted.confidence(0.7, 0.1, False, True, evidence=Evidence(cover=1.0))
-    assert unheard < older.confidence(0.7, 0.1, False, True) < spoken
+    fitted = replace(older, f=0.5, g=-1.0, h=-2.0, i=1.5, j=20.0)
+    logit = (6.0 * 0.7 + 8.0 * 0.1 - 5.0 + 1.0 * 1 + 0.6 * 1
+             + 0.5 * np.log1p(12) - 1.0 * 0.4 - 2.0 * 0.5 + 1.5 * 1.0 + 20.0 * 0.05)
+    assert fitted.confidence(0.7, 0.1, True, True, evidence=evidence) == pytest.approx(1 / (1 + np.exp(-logit)))
 
 
 def _observations(rng, n, right_if):
@@ -309,13 +310,29 @@ def test_calibration_learns_that_keywords_no_entry_speaks_of_mean_a_question_not
 
 
 def test_fitted_terms_keep_their_sign_whatever_the_sample_says():
-    # A sample in which unknown keywords and a wide answer lead go with wrong answers: the fit may
-    # not learn that a message about something no entry mentions is surer, only ignore the term.
+    # A sample in which unknown keywords, a wide answer lead, a wide lead over the runner-up and an
+    # endorsing answer all go with wrong answers: the fit may not learn that any of them makes an
+    # answer less sure (or, for unknown keywords, surer), only ignore them.
     rng = np.random.default_rng(12)
-    observations = _observations(rng, 600, lambda ev, r: r.random() < (0.9 if ev.unknown and ev.answer_lead < 0 else 0.3))
+    observations = []
+    for o in _observations(rng, 800, lambda ev, r: r.random() < (0.9 if ev.unknown and ev.answer_lead < 0 else 0.3)):
+        best, runner_up = o.candidates
+        endorsed = best.entry_id == "b" and rng.random() < 0.8  # mostly the wrong ones
+        lead = 0.2 if best.entry_id == "b" else 0.01
+        observations.append(replace(o, candidates=(replace(best, endorsed=endorsed), replace(runner_up, score=best.score - lead))))
     calibration = fit_calibration(observations)
-    assert calibration.h == 0.0 and calibration.j == 0.0
-    assert calibration.a >= 0 and calibration.b >= 0 and calibration.e >= 0 and calibration.i >= 0
+    assert calibration.h == 0.0 and calibration.j == 0.0 and calibration.b == 0.0 and calibration.e == 0.0
+    assert calibration.a >= 0 and calibration.i >= 0
+
+
+def test_a_feature_that_never_varies_keeps_its_configured_weight():
+    # Every message in a language of the bank's questions: nothing here says what "foreign" or a
+    # cross-lingual concept overlap is worth, so the shipped weights stay.
+    rng = np.random.default_rng(13)
+    shipped = Calibration.default()
+    calibration = fit_calibration(_observations(rng, 400, lambda ev, r: r.random() < (0.2 if ev.unknown else 0.85)), keep=shipped)
+    assert (calibration.d, calibration.g) == (shipped.d, shipped.g) and calibration.h < 0
+    assert fit_calibration(_observations(rng, 400, lambda ev, r: r.random() < 0.5)).d == 0.0  # nothing configured: 0
 
 
 def test_the_terse_bank_reads_its_evidence_off_the_message(terse_matcher):
