@@ -11,7 +11,6 @@ import yaml
 
 from faq.bank import Bank
 from faq.evaluation import load_cases
-from faq.language import detect_language
 from faq.loader import load_bank
 from faq.matcher import Matcher, Reason
 from faq.settings import FITTED
@@ -23,7 +22,8 @@ from .responder import Responder
 
 
 def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]:
-    """Score each (text, expect) with the matcher's raw candidates.
+    """Score each (text, expect) with the matcher's raw candidates, as live traffic is scored
+    (a question after an opening greeting on its own).
 
     Left out: small-talk cases, and messages the matcher reads as small talk or as a
     request for a person — the thresholds play no part in those, and counting a
@@ -34,12 +34,10 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
     for text, expect in cases:
         if expect not in entry_ids and expect != "handoff":
             continue
-        if matcher.read(text).reason in (Reason.REQUESTED, Reason.SMALLTALK, Reason.EMPTY):
+        scored = matcher.scored(text)
+        if scored is None or matcher.read(text).reason in (Reason.REQUESTED, Reason.SMALLTALK, Reason.EMPTY):
             continue
-        language = detect_language(text)
-        vector = matcher.encode([text], [language])[0]
-        scores = matcher.scores(vector, text, language)
-        foreign = matcher.is_foreign(language)
+        scores, foreign = scored
         observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign, len(matcher.entries)))
     return observations
 

@@ -166,6 +166,11 @@ _LONG_MESSAGE = 6  # words; from here on, small talk found by the embedding must
 _ROMANIZED_LENGTH = 300  # characters: a longer Latin-typed message is not read again in three scripts
 
 
+def _readable(query: str) -> bool:
+    """Something left to match: not empty, not only emoji and punctuation."""
+    return bool(query.strip()) and any(ch.isalnum() for ch in query)
+
+
 def _asks(text: str) -> bool:
     return any(ch in _QUESTION_MARKS for ch in text)
 
@@ -364,17 +369,31 @@ class Matcher:
         marker = self.smalltalk.whole_message(text, name)
         if marker is not None:
             return self._intent_reading(marker, 1.0, language, text, worded=True)
-        rest = self.smalltalk.strip_greeting(text, name)
-        query = rest if rest is not None else text
-        if not query.strip() or not any(ch.isalnum() for ch in query):
+        query, query_language, greeted = self._question(text, name, language)
+        if not _readable(query):
             return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=query)
-        query_language = language if rest is None else detect_language(query)
-        vector = self.encode([query], [query_language])[0]
-        scores = self.scores(vector, query, query_language)
+        scores = self._score(query, query_language)
         if self.smalltalk.asks_for_person(query):
             candidates = self._candidates(scores, self.is_foreign(language))
             return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates, worded=True)
-        return self.read_scores(scores, language, query, greeted=rest is not None)
+        return self.read_scores(scores, language, query, greeted=greeted)
+
+    def scored(self, text: str, name: str | None = None) -> tuple[Scores, bool] | None:
+        """The scores a reading of ``text`` rests on, and whether the message is foreign (in a
+        language no bank question is written in); None when nothing is left to read. For
+        ``helpline tune``: it fits the calibration on what live traffic is scored on."""
+        language = detect_language(text)
+        query, query_language, _ = self._question(text, name, language)
+        return (self._score(query, query_language), self.is_foreign(language)) if _readable(query) else None
+
+    def _question(self, text: str, name: str | None, language: str | None) -> tuple[str, str | None, bool]:
+        """What is matched — the message after an opening greeting ("hi, where is my order?"
+        is matched on the question) — its language, and whether a greeting was taken off."""
+        rest = self.smalltalk.strip_greeting(text, name)
+        return (text, language, False) if rest is None else (rest, detect_language(rest), True)
+
+    def _score(self, query: str, language: str | None) -> Scores:
+        return self.scores(self.encode([query], [language])[0], query, language)
 
     async def aread(self, text: str, name: str | None = None) -> Reading:
         return await asyncio.to_thread(self.read, text, name)

@@ -114,3 +114,14 @@ def test_tune_says_when_no_message_was_in_another_language(tmp_path, capsys):
     assert main(["tune", str(bank), "--config", str(ROOT / "config.yml"),
                  "--cases", str(ROOT / "data" / "eval" / "demo-cases.yml")]) == 0
     assert "has not seen" not in capsys.readouterr().out
+
+
+def test_tuning_scores_a_message_as_live_traffic_does(demo_responder):
+    # An opening greeting is taken off before matching, in tuning as in a reading; the message's
+    # language says whether it is foreign (Hebrew: the demo bank has no Hebrew questions).
+    matcher = demo_responder.brain.matcher
+    greeted, foreign = matcher.scored("שלום! מתי ההזמנה שלי תגיע?")
+    plain, _ = matcher.scored("מתי ההזמנה שלי תגיע?")
+    assert foreign and (greeted.combined == plain.combined).all()
+    assert matcher.read("שלום! מתי ההזמנה שלי תגיע?").matched_text == "מתי ההזמנה שלי תגיע?"
+    assert matcher.scored("🙂 !!") is None
