@@ -2,9 +2,10 @@
 
 Each message goes through the live decision code with a conversation that carries on
 (so the first reply greets by name and a clarification's choices can be picked by
-number). Under every reply: the verdict, the chosen entry, its confidence, the runners-up
-and the concepts the lexicon found in the message, which is what a lead needs to see why
-the bot answered as it did — and which words a glossary should add.
+number). Under every reply: the verdict, the chosen entry, its confidence, the runners-up,
+the concepts the lexicon found in the message and those of them no entry speaks of, which is
+what a lead needs to see why the bot answered as it did — and which words a glossary, or a
+new entry, should add.
 """
 
 from __future__ import annotations
@@ -58,14 +59,17 @@ def run_chat(responder: Responder, name: str | None = None, stdin: TextIO = sys.
             for i, button in enumerate(reply.buttons, 1):
                 print(f"   [{i}] {button.title}", file=stdout)
                 choices.append(button.payload)
-        concepts = sorted(responder.brain.matcher.lexicon.find(reading.matched_text)) if reading else []
-        print(f"   · {describe(decision.outcome, reading, concepts)}", file=stdout)
+        matcher = responder.brain.matcher
+        concepts = sorted(matcher.lexicon.find(reading.matched_text)) if reading else []
+        print(f"   · {describe(decision.outcome, reading, concepts, sorted(matcher.unspoken(concepts)))}", file=stdout)
         if state.mode is ConversationMode.WAITING:
             print("   · (handed off: in a live channel a person takes over; /reset to start again)", file=stdout)
             state = ConversationState(replied=True, language=state.language)
 
 
-def describe(outcome: str, reading, concepts: list[str] | None = None) -> str:
+def describe(outcome: str, reading, concepts: list[str] | None = None, unspoken: list[str] | None = None) -> str:
+    """One line on why the bot did what it did. ``unspoken``: the message's concepts that no
+    entry's questions or answer speak of — they lower the confidence of every answer."""
     if reading is None:
         return f"{outcome} (button)"
     parts = [f"{outcome} [{reading.verdict}/{reading.reason}]", f"lang {reading.language or '?'}"]
@@ -83,4 +87,6 @@ def describe(outcome: str, reading, concepts: list[str] | None = None) -> str:
         parts.append(f"greeting stripped, matched {reading.matched_text!r}")
     if concepts is not None:
         parts.append(f"concepts: {', '.join(concepts) if concepts else 'none known (a glossary can add words)'}")
+    if unspoken:
+        parts.append(f"no entry speaks of: {', '.join(unspoken)}")
     return " · ".join(parts)

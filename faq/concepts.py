@@ -242,7 +242,11 @@ class ConceptIndex:
 
     def unknown(self, found: frozenset[str] | set[str]) -> float:
         """The share of a message's concepts that no entry speaks of (0 without concepts)."""
-        return len(found - self._known) / len(found) if found else 0.0
+        return len(self.unspoken(found)) / len(found) if found else 0.0
+
+    def unspoken(self, found: Iterable[str]) -> set[str]:
+        """The message's concepts that no entry's questions or answer speak of."""
+        return set(found) - self._known
 
     def cover(self, found: frozenset[str] | set[str], entry: int) -> float:
         """The share of a message's concepts that entry ``entry`` speaks of (0 without concepts)."""

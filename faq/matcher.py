@@ -25,6 +25,7 @@ answer, clarify, handoff, or a small-talk intent. ``read`` is synchronous CPU wo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -336,6 +337,11 @@ class Matcher:
         combined[: self._entry_count] += s.answer_weight * (answer - self._answer_baseline)
         return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept,
                       concepts=found, words=len(words(text)))
+
+    def unspoken(self, concepts: Iterable[str]) -> set[str]:
+        """Those of a message's concepts that no entry's questions or answer speak of: what the
+        calibration counts against an answer, and what a support lead might add to the bank."""
+        return self._concepts.unspoken(concepts)
 
     def is_foreign(self, language: str | None) -> bool:
         """True when no bank question is written in ``language`` (a cross-lingual match)."""

@@ -1,6 +1,7 @@
 """`helpline chat`: a support lead sees the chosen entry, its score and the runners-up."""
 
 import io
+import re
 from pathlib import Path
 
 from bot.chat import run_chat
@@ -92,3 +93,13 @@ def test_chat_says_when_a_question_about_another_topic_is_handed_off(demo_respon
     out = stdout.getvalue()
     assert "[handoff/not_covered]" in out
     assert "asks about weather, which no close entry speaks of: handed to a person" in out
+
+
+def test_chat_names_the_concepts_no_entry_speaks_of(demo_responder):
+    stdin = io.StringIO("can I pay in installments?\n/quit\n")  # the demo shop's instalment entry is retired
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert "[handoff/not_covered]" in out
+    assert re.search(r"no entry speaks of: [^\n]*installment", out)
+    assert "payment" not in out.split("no entry speaks of:", 1)[1].split("\n", 1)[0]  # the payment entries do
