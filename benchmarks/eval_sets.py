@@ -52,6 +52,7 @@ SETS = [  # (name, bank, cases, what it is)
     _held_out("heldout-p", "event ticketing, English only, 2–5 questions per entry; blind: written after the eighth session's changes, run at its end and after the ninth's changes, never read"),
     _held_out("heldout-q", "online cosmetics and skincare shop, English only, 2–5 questions per entry; blind: written after the ninth session's topic change, run then and after each later change, never read"),
     _held_out("heldout-r", "online bookstore and stationery, English only, 2–5 questions per entry; development: written in the ninth session to study uncovered questions close to real entries, read"),
+    _held_out("heldout-s", "home cleaning and handyman booking, 36 entries, English only, 2–5 questions per entry; blind: written in the fifteenth session after its changes, run once then, never read"),
 ]
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
 
