@@ -53,6 +53,7 @@ SETS = [  # (name, bank, cases, what it is)
     _held_out("heldout-q", "online cosmetics and skincare shop, English only, 2–5 questions per entry; blind: written after the ninth session's topic change, run then and after each later change, never read"),
     _held_out("heldout-r", "online bookstore and stationery, English only, 2–5 questions per entry; development: written in the ninth session to study uncovered questions close to real entries, read"),
     _held_out("heldout-s", "home cleaning and handyman booking, 36 entries, English only, 2–5 questions per entry; blind: written in the fifteenth session after its changes, run once then, never read"),
+    _held_out("heldout-t", "laundry, dry-cleaning and shoe-repair pickup, 36 entries, English only, 2–5 questions per entry; development: written in the fifteenth session to study a service trade, read"),
 ]
 LANGUAGES = ["en", "fa", "ar", "he", "hy", "ru"]
 
