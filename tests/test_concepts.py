@@ -74,6 +74,33 @@ def test_english_bank_questions_about_opening_hours_meet_the_customers_words():
     assert "log-in" in lexicon.find("How do I log into my account?")
 
 
+@pytest.mark.parametrize(("text", "concept"), [
+    ("my merino jumper shrank after you washed it", "shrink"),
+    ("خشکشویی کت و شلوار چقدر میشه؟", "dry-cleaning"),
+    ("بدي اكوي ٥ قمصان", "ironing"),
+    ("אפשר לכבס שמיכת פוך?", "bedding"),
+    ("գորգ լվանում եք?", "carpet"),
+    ("сколько стоит химчистка пальто", "dry-cleaning"),
+    ("I won't be home, can I leave the keys with the concierge?", "keys-access"),
+])
+def test_the_lexicon_knows_laundry_and_household_services(text, concept):
+    assert concept in ConceptLexicon.load().find(text)
+
+
+HOUSEHOLD = {"laundry", "dry-cleaning", "ironing", "stain", "fabric", "shoes", "curtains", "bedding", "carpet",
+             "window-cleaning", "deep-clean", "detergent", "shrink", "keys-access", "concierge", "handyman",
+             "move-out-clean", "wedding-dress"}
+
+
+@pytest.mark.parametrize("text", [
+    "where is my order?", "I want to change my flight", "мой пакет не пришел", "هل يمكنني الدفع بالبطاقة",
+    "סיסמה שכחתי, איך מאפסים?", "քարտս բլոկ է եղել", "اتوبوس فرودگاه کی میاد؟", "that's ironic, the app crashed again",
+    "press the button to confirm", "بسته‌ام کی میرسه؟",
+])
+def test_household_words_stay_out_of_other_businesses_messages(text):
+    assert not HOUSEHOLD & ConceptLexicon.load().find(text)
+
+
 def test_persian_arrived_is_not_a_receipt():
     lexicon = ConceptLexicon.load()
     assert "receipt" not in lexicon.find("سفارشم دیروز رسید ولی جلدش پاره ست")  # "arrived", and torn
