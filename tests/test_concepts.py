@@ -95,7 +95,8 @@ HOUSEHOLD = {"laundry", "dry-cleaning", "ironing", "stain", "fabric", "shoes", "
 @pytest.mark.parametrize("text", [
     "where is my order?", "I want to change my flight", "мой пакет не пришел", "هل يمكنني الدفع بالبطاقة",
     "סיסמה שכחתי, איך מאפסים?", "քարտս բլոկ է եղել", "اتوبوس فرودگاه کی میاد؟", "that's ironic, the app crashed again",
-    "press the button to confirm", "بسته‌ام کی میرسه؟",
+    "press the button to confirm", "بسته‌ام کی میرسه؟", "is there a credit card that suits me",
+    "how many keys does a xylophone have", "my doctor says I need more iron", "API keys for the integration",
 ])
 def test_household_words_stay_out_of_other_businesses_messages(text):
     assert not HOUSEHOLD & ConceptLexicon.load().find(text)
