@@ -34,8 +34,10 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
     for text, expect in cases:
         if expect not in entry_ids and expect != "handoff":
             continue
+        if matcher.read(text).reason in (Reason.REQUESTED, Reason.SMALLTALK, Reason.EMPTY):
+            continue  # not encoded a second time
         scored = matcher.scored(text)
-        if scored is None or matcher.read(text).reason in (Reason.REQUESTED, Reason.SMALLTALK, Reason.EMPTY):
+        if scored is None:
             continue
         scores, foreign = scored
         observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign, len(matcher.entries)))

@@ -455,8 +455,8 @@ class Matcher:
         ranked = [float(entry_scores[i]) for i in top]
         # The answer view's own lead: the nearest answer's over the next, the others' distance to it.
         answers = scores.answer
-        nearest, runner_up = (float(answers[nearest_answer]),
-                              float(np.partition(answers, -2)[-2]) if len(answers) > 1 else float(answers[nearest_answer]))
+        nearest = float(answers[nearest_answer])
+        runner_up = float(np.partition(answers, -2)[-2]) if len(answers) > 1 else nearest
         result = []
         for index, score, margin in zip(top, ranked, leads(ranked)):
             entry = self.entries[int(index)]

@@ -42,10 +42,11 @@ class Calibration:
 
     The terms f–j read the candidate's :class:`Evidence`: a longer message is matched more
     surely than a two-word one; a score raised by concept overlap is less sure than one the
-    encoder gave (``g`` comes out negative, though it is free to take either sign); a message whose keywords no entry speaks of ("gift card" at a
-    shop whose bank never mentions one) is usually not covered (``h`` < 0), and one whose
-    keywords the entry's questions and answer all speak of usually is (``i``); and an entry
-    whose answer is clearly the nearest answer is surer than one whose answer only ties.
+    encoder gave (``g`` comes out negative, though it is free to take either sign); a message
+    whose keywords no entry speaks of ("gift card" at a shop whose bank never mentions one) is
+    usually not covered (``h`` < 0), and one whose keywords the entry's questions and answer
+    all speak of usually is (``i``); and an entry whose answer is clearly the nearest answer is
+    surer than one whose answer only ties.
     A fit that predates them has them at 0, which is the calibration it was.
 
     The small-bank offset is for a bank with fewer than ``small_bank`` served entries:
@@ -167,13 +168,11 @@ class MatcherSettings:
         return replace(settings, **{k: kinds[k](v) for k, v in raw.items()})
 
 
-
-
 def _calibration(raw: dict[str, Any] | None) -> Calibration:
     """``calibration:`` as written in config.yml. Without any of the fitted terms a..j (only
     the small-bank ones, or nothing) the default fit is used; a fit that predates a term (no
-    ``e``, no ``f``..``j``) has it at 0. Raises ValueError for a value that is not a finite number or a
-    negative small-bank setting."""
+    ``e``, no ``f``..``j``) has it at 0. Raises ValueError for a value that is not a finite
+    number or a negative small-bank setting."""
     if raw is None:
         return Calibration.default()
     values: dict[str, float] = {}
