@@ -86,9 +86,10 @@ def entry_id(label: str) -> str:
 
 def observations(matcher: Matcher, encoder: CachedEncoder, rows: list[tuple[str, str]]) -> list[Observation]:
     languages = [detect_language(t) for t, _ in rows]
-    vectors = matcher.align(encoder.encode_cached([t for t, _ in rows]), languages)  # as Matcher.encode does
+    texts = [matcher.spelled(t, language) for (t, _), language in zip(rows, languages)]  # as Matcher.read does
+    vectors = matcher.align(encoder.encode_cached(texts), languages)  # as Matcher.encode does
     out = []
-    for (text, label), vector, language in zip(rows, vectors, languages):
+    for text, (_, label), vector, language in zip(texts, rows, vectors, languages):
         scores = matcher.scores(vector, text, language)
         out.append(Observation(entry_id(label), matcher.candidates(scores, matcher.is_foreign(language)), entries=len(matcher.entries)))
     return out

@@ -83,8 +83,9 @@ def describe(outcome: str, reading, concepts: list[str] | None = None, unspoken:
         parts.append(f"asks about {reading.elsewhere}, which no close entry speaks of: handed to a person")
     if reading.romanized:
         parts.append(f"typed in Latin letters, read as {reading.matched_text!r}")
-    elif reading.greeted:
-        parts.append(f"greeting stripped, matched {reading.matched_text!r}")
+    elif reading.greeted or reading.spelled:
+        done = " and ".join(what for what, did in (("greeting stripped", reading.greeted), ("typos put right", reading.spelled)) if did)
+        parts.append(f"{done}, matched {reading.matched_text!r}")
     if concepts is not None:
         parts.append(f"concepts: {', '.join(concepts) if concepts else 'none known (a glossary can add words)'}")
     if unspoken:

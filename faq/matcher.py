@@ -44,6 +44,7 @@ from .memo import ArrayMemo
 from .romanized import looks_romanized, transliterations
 from .settings import Evidence, MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
+from .spelling import Speller
 from .text import words
 
 
@@ -91,6 +92,7 @@ class Reading:
     romanized: bool = False  # read in its own script: the customer typed it in Latin letters
     worded: bool = False  # small talk or a request for a person said in so many words (a marker or mention)
     elsewhere: str | None = None  # handed off: asks about a topic no close entry speaks of (smalltalk.yml)
+    spelled: bool = False  # typos were put right before matching (matched_text is the corrected text)
 
     @property
     def best(self) -> Candidate | None:
@@ -221,6 +223,9 @@ class Matcher:
         # Latin-script message in English from Armenian or Persian typed in Latin letters.
         answers = [answer for entry in self.entries for answer in entry.answer.values()]
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
+        # English typos are put right against these words and common English (faq/spelling.py).
+        said = [example for intent in intents for lang, example in self.smalltalk.examples[intent] if lang == "en"]
+        self._speller = Speller.english(self._vocabulary.union(*(words(t) for t in said))) if self.settings.spelling else None
         self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
@@ -375,14 +380,15 @@ class Matcher:
         marker = self.smalltalk.whole_message(text, name)
         if marker is not None:
             return self._intent_reading(marker, 1.0, language, text, worded=True)
-        query, query_language, greeted = self._question(text, name, language)
-        if not _readable(query):
-            return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=query)
+        typed, query_language, greeted = self._question(text, name, language)
+        if not _readable(typed):
+            return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=typed)
+        query = self.spelled(typed, query_language)
         scores = self._score(query, query_language)
         if self.smalltalk.asks_for_person(query):
             candidates = self._candidates(scores, self.is_foreign(language))
             return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates, worded=True)
-        return self.read_scores(scores, language, query, greeted=greeted)
+        return replace(self.read_scores(scores, language, query, greeted=greeted), spelled=query != typed)
 
     def scored(self, text: str, name: str | None = None) -> tuple[Scores, bool] | None:
         """The scores a reading of ``text`` rests on, and whether the message is foreign (in a
@@ -390,13 +396,22 @@ class Matcher:
         ``helpline tune``: it fits the calibration on what live traffic is scored on."""
         language = detect_language(text)
         query, query_language, _ = self._question(text, name, language)
-        return (self._score(query, query_language), self.is_foreign(language)) if _readable(query) else None
+        if not _readable(query):
+            return None
+        return self._score(self.spelled(query, query_language), query_language), self.is_foreign(language)
 
     def _question(self, text: str, name: str | None, language: str | None) -> tuple[str, str | None, bool]:
         """What is matched — the message after an opening greeting ("hi, where is my order?"
         is matched on the question) — its language, and whether a greeting was taken off."""
         rest = self.smalltalk.strip_greeting(text, name)
         return (text, language, False) if rest is None else (rest, detect_language(rest), True)
+
+    def spelled(self, query: str, language: str | None) -> str:
+        """``query`` with its English typos put right (faq/spelling.py); other languages, and
+        Armenian or Persian typed in Latin letters, as they are."""
+        if self._speller is None or language != "en" or looks_romanized(query, self._vocabulary):
+            return query
+        return self._speller.correct(query)
 
     def _score(self, query: str, language: str | None) -> Scores:
         return self.scores(self.encode([query], [language])[0], query, language)

@@ -141,6 +141,8 @@ class MatcherSettings:
     # few questions put it. Chosen on the development sets (docs/matcher.md, signal 6).
     answer_weight: float = 1.5
     clarify_choices: int = 3
+    # English typos put right before matching (faq/spelling.py); off: matched as typed.
+    spelling: bool = True
     head_training: HeadSettings = field(default_factory=HeadSettings)
 
     @classmethod
@@ -164,7 +166,9 @@ class MatcherSettings:
         )
         if "head" in raw:
             raw["head"] = _head_mode(raw["head"])
-        kinds = {"head": str, "head_min_examples": float, "head_weight": float, "head_examples": float, "lexical_weight": float, "concept_weight": float, "answer_weight": float, "clarify_choices": int}
+        if "spelling" in raw and not isinstance(raw["spelling"], bool):
+            raise ValueError(f"matcher.spelling must be true or false, not {raw['spelling']!r}")
+        kinds = {"spelling": bool, "head": str, "head_min_examples": float, "head_weight": float, "head_examples": float, "lexical_weight": float, "concept_weight": float, "answer_weight": float, "clarify_choices": int}
         return replace(settings, **{k: kinds[k](v) for k, v in raw.items()})
 
 

