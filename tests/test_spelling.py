@@ -144,3 +144,23 @@ def test_spelling_can_be_switched_off_in_config():
     assert MatcherSettings.from_mapping({"spelling": False}).spelling is False
     with pytest.raises(ValueError, match="spelling must be true or false"):
         MatcherSettings.from_mapping({"spelling": "maybe"})
+
+
+def test_the_typo_benchmark_misspells_only_english_questions_and_always_the_same_way():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from typos import with_typos
+
+    from faq.evaluation import Case
+
+    cases = [Case("How long does shipping usually take?", "shipping-time", "en"),
+             Case("I want to speak to a manager", "handoff", "en"),
+             Case("سفارشم کی میرسه؟", "shipping-time", "fa"),
+             Case("hi", "greeting", "en")]
+    typed = with_typos(cases, 2, seed=3)
+    assert typed == with_typos(cases, 2, seed=3)
+    assert typed[1:] == cases[1:]
+    changed = [(a, b) for a, b in zip(cases[0].text.split(), typed[0].text.split()) if a != b]
+    assert len(changed) == 2 and all(distance(a.lower(), b.lower()) == 1 for a, b in changed)
