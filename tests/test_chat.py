@@ -103,3 +103,13 @@ def test_chat_names_the_concepts_no_entry_speaks_of(demo_responder):
     assert "[handoff/not_covered]" in out
     assert re.search(r"no entry speaks of: [^\n]*installment", out)
     assert "payment" not in out.split("no entry speaks of:", 1)[1].split("\n", 1)[0]  # the payment entries do
+
+
+def test_chat_says_when_typos_were_put_right(demo_responder):
+    stdin = io.StringIO("how long dose shiping take?\nhello, wich paymnet methods do you acept?\n/quit\n")
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    lines = [line for line in stdout.getvalue().splitlines() if line.startswith("   · ")]
+    assert "shipping-time [answer/confident]" in lines[0]
+    assert "typos put right, matched 'how long dose shipping take?'" in lines[0]
+    assert "greeting stripped and typos put right, matched 'which payment methods do you accept?'" in lines[1]
