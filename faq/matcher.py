@@ -225,7 +225,8 @@ class Matcher:
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
         # English typos are put right against these words and common English (faq/spelling.py).
         said = [example for intent in intents for lang, example in self.smalltalk.examples[intent] if lang == "en"]
-        self._speller = Speller.english(self._vocabulary.union(*(words(t) for t in said))) if self.settings.spelling else None
+        self._speller = Speller.english(self._vocabulary.union(*(words(t) for t in said)),
+                                        known=lambda word: bool(self.lexicon.find(word))) if self.settings.spelling else None
         self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
@@ -383,12 +384,14 @@ class Matcher:
         typed, query_language, greeted = self._question(text, name, language)
         if not _readable(typed):
             return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=typed)
-        query = self.spelled(typed, query_language)
+        query = self.spelled(typed, query_language, name)
         scores = self._score(query, query_language)
         if self.smalltalk.asks_for_person(query):
             candidates = self._candidates(scores, self.is_foreign(language))
-            return self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates, worded=True)
-        return replace(self.read_scores(scores, language, query, greeted=greeted), spelled=query != typed)
+            reading = self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates, worded=True)
+        else:
+            reading = self.read_scores(scores, language, query, greeted=greeted)
+        return replace(reading, spelled=query != typed)
 
     def scored(self, text: str, name: str | None = None) -> tuple[Scores, bool] | None:
         """The scores a reading of ``text`` rests on, and whether the message is foreign (in a
@@ -398,7 +401,7 @@ class Matcher:
         query, query_language, _ = self._question(text, name, language)
         if not _readable(query):
             return None
-        return self._score(self.spelled(query, query_language), query_language), self.is_foreign(language)
+        return self._score(self.spelled(query, query_language, name), query_language), self.is_foreign(language)
 
     def _question(self, text: str, name: str | None, language: str | None) -> tuple[str, str | None, bool]:
         """What is matched — the message after an opening greeting ("hi, where is my order?"
@@ -406,12 +409,13 @@ class Matcher:
         rest = self.smalltalk.strip_greeting(text, name)
         return (text, language, False) if rest is None else (rest, detect_language(rest), True)
 
-    def spelled(self, query: str, language: str | None) -> str:
-        """``query`` with its English typos put right (faq/spelling.py); other languages, and
-        Armenian or Persian typed in Latin letters, as they are."""
+    def spelled(self, query: str, language: str | None, name: str | None = None) -> str:
+        """``query`` with its English typos put right (faq/spelling.py), the customer's name
+        and the lexicon's terms of trade kept; other languages, and Armenian or Persian typed
+        in Latin letters, as they are."""
         if self._speller is None or language != "en" or looks_romanized(query, self._vocabulary):
             return query
-        return self._speller.correct(query)
+        return self._speller.correct(query, keep=name.split() if name else ())
 
     def _score(self, query: str, language: str | None) -> Scores:
         return self.scores(self.encode([query], [language])[0], query, language)

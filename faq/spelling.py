@@ -29,7 +29,7 @@ import gzip
 import importlib.util
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,9 +40,13 @@ from .memory import return_freed_memory
 log = logging.getLogger(__name__)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|[^A-Za-z]+")
+_CHUNK = re.compile(r"\S+|\s+")
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|\W+")
+_LEFT_ALONE = re.compile(r"[@/\\\d_]|\.\w")  # e-mail addresses, links, paths, codes, "e.g", "v1.2"
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
+_ABBREVIATIONS = frozenset("mr mrs ms dr prof st jr sr vs etc approx no".split())  # "Dr. Kevan" goes on
 _MIN_LENGTH = 4
+_MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mashed)
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
 _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
 _BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
@@ -140,11 +144,12 @@ def distance(a: str, b: str, limit: int | None = None) -> int:
 
 
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_NEIGHBOURS = {
-    key: {row[j] for row in _KEYBOARD for j in range(len(row))
-          if (row is own_row and abs(j - i) == 1) or (row is not own_row and abs(_KEYBOARD.index(row) - r) == 1 and j in (i - 1, i, i + 1))}
-    for r, own_row in enumerate(_KEYBOARD) for i, key in enumerate(own_row)
-}
+_NEIGHBOURS: dict[str, set[str]] = {}
+for _row, _keys in enumerate(_KEYBOARD):
+    for _at, _key in enumerate(_keys):
+        # Rows are staggered: a key touches the two above it to the right and below it to the left.
+        _around = [(_row, _at - 1), (_row, _at + 1), (_row - 1, _at), (_row - 1, _at + 1), (_row + 1, _at - 1), (_row + 1, _at)]
+        _NEIGHBOURS[_key] = {_KEYBOARD[r][i] for r, i in _around if 0 <= r < len(_KEYBOARD) and 0 <= i < len(_KEYBOARD[r])}
 
 
 def typing_cost(typed: str, meant: str) -> float:
@@ -168,6 +173,11 @@ def typing_cost(typed: str, meant: str) -> float:
     return previous[-1]
 
 
+def _ends_sentence(separator: str, previous_word: str) -> bool:
+    """A full stop, question or exclamation mark ends a sentence, but not after "Dr" or "Mr"."""
+    return bool(_SENTENCE_END.search(separator)) and previous_word.lower().rstrip(".") not in _ABBREVIATIONS
+
+
 def _swaps(word: str) -> set[str]:
     return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
 
@@ -183,8 +193,12 @@ def _edits(word: str) -> set[str]:
 class Speller:
     """Puts English typos right against a bank's vocabulary and common English."""
 
-    def __init__(self, frequencies: Frequencies, vocabulary: Iterable[str]) -> None:
+    def __init__(self, frequencies: Frequencies, vocabulary: Iterable[str],
+                 known: Callable[[str], bool] | None = None) -> None:
+        """``known``: says whether a word is a term of the trade (a concept of the lexicon or
+        the deployment's glossary), which is never changed however rare it is in English."""
         self.frequencies = frequencies
+        self._known = known or (lambda word: False)
         self.vocabulary = frozenset(w for w in vocabulary if w.isascii() and w.isalpha() and len(w) >= _MIN_LENGTH)
         # Typos rarely touch a word's first letter: bank words by it, each with its letters.
         self._by_initial: dict[str, list[tuple[str, frozenset[str]]]] = {}
@@ -192,53 +206,65 @@ class Speller:
             self._by_initial.setdefault(word[0], []).append((word, frozenset(word)))
 
     @classmethod
-    def english(cls, vocabulary: Iterable[str]) -> Speller | None:
+    def english(cls, vocabulary: Iterable[str], known: Callable[[str], bool] | None = None) -> Speller | None:
         """A speller for English messages to a bank with this vocabulary; None without wordfreq."""
         frequencies = english()
-        return cls(frequencies, vocabulary) if frequencies is not None else None
+        return cls(frequencies, vocabulary, known) if frequencies is not None else None
 
-    def correct(self, text: str) -> str:
-        """``text`` with its likely typos replaced; unchanged when it has none."""
+    def correct(self, text: str, keep: Iterable[str] = ()) -> str:
+        """``text`` with its likely typos replaced; unchanged when it has none. ``keep``: words
+        never to change (the customer's name)."""
+        kept = {w.lower() for w in keep}
         out = []
         sentence_start = True
         changed = False
-        for token in _TOKEN.findall(text):
-            if token[0].isascii() and token[0].isalpha():
-                fixed = self.suggest(token.lower()) if self._may_fix(token, sentence_start) else None
-                if fixed is not None:
-                    changed = True
-                    out.append(fixed.capitalize() if token[0].isupper() else fixed)
+        previous = ""
+        for chunk in _CHUNK.findall(text):
+            if chunk.isspace() or _LEFT_ALONE.search(chunk):
+                out.append(chunk)
+                sentence_start = sentence_start if chunk.isspace() else _ends_sentence(chunk, previous)
+                previous = "" if chunk.isspace() else chunk
+                continue
+            for token in _TOKEN.findall(chunk):
+                if token[0].isalpha() or token[0] == "_":
+                    fixed = None
+                    if self._may_fix(token, sentence_start) and token.lower() not in kept:
+                        fixed = self.suggest(token.lower())
+                    if fixed is not None:
+                        changed = True
+                        token = fixed.capitalize() if token[0].isupper() else fixed
+                    sentence_start = False
+                    previous = token
                 else:
-                    out.append(token)
-                sentence_start = False
-            else:
+                    sentence_start = sentence_start or _ends_sentence(token, previous)
                 out.append(token)
-                sentence_start = sentence_start or bool(_SENTENCE_END.search(token))
         return "".join(out) if changed else text
 
     @staticmethod
     def _may_fix(token: str, sentence_start: bool) -> bool:
-        if len(token) < _MIN_LENGTH or not token.isalpha():  # apostrophes: "couldn't", "o'clock"
-            return False
+        if not _MIN_LENGTH <= len(token) <= _MAX_LENGTH or not (token.isascii() and token.isalpha()):
+            return False  # apostrophes ("couldn't"), accents ("nestlé"), digits, long runs
         if token.isupper():
             return False  # HIIT, AMEX
         return sentence_start or not token[0].isupper()  # Sevan, Goris, Lilit
 
     def suggest(self, word: str) -> str | None:
         """The word ``word`` was probably meant to be, or None to keep it."""
-        if word in self.vocabulary:
+        if word in self.vocabulary or not _MIN_LENGTH <= len(word) <= _MAX_LENGTH:
             return None
         own = self.frequencies.zipf(word)
-        if own >= _COMMON:
+        if own >= _COMMON or self._known(word):
             return None
         longest = 2 if len(word) >= 8 else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"); two
         # letters swapped ("yaer") is the one typo of them still worth putting right.
         nearby = _edits(word) if len(word) > _MIN_LENGTH else _swaps(word)
         candidates = {*self._bank_candidates(word, longest), *(nearby & self.frequencies.common)}
+        if len(word) == _MIN_LENGTH:
+            candidates &= nearby  # the bank's words too: "bils" is not "bios"
         best: tuple[float, int, float, str] | None = None
         for candidate in candidates:
-            if candidate[0] != word[0] and candidate[:2] != word[1::-1]:
+            if candidate[0] != word[0] and not (len(candidate) == len(word) and candidate[:2] == word[1::-1]):
                 continue  # typos rarely touch the first letter; names differ in it ("goris", "boris")
             in_bank = candidate in self.vocabulary
             if distance(word, candidate, longest) > (longest if in_bank else 1):

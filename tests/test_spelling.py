@@ -53,20 +53,37 @@ def test_typos_are_put_right(speller, typed, meant):
     "I need to reorder my tramadol",  # rare but real: "recorder" is not 100 times as common
     "can you embroider it",  # near a bank word, but a real word
     "near lake Sevan",  # a name inside a sentence
-    "the HIIT class",  # an acronym
-    "do you take amex",  # four letters: too many common neighbours
+    "the SHIPING label",  # in capitals: an acronym or a code
+    "my bils",  # four letters: only swapped letters are put right, even towards the bank ("bios")
     "near lake goris",  # "boris" changes the first letter
-    "I couldn't come",  # apostrophes
-    "order 12345abc",
+    "an eread",  # nor may dropping it ("read")
+    "I asked Dr. Kevan",  # an abbreviation's full stop does not start a sentence
+    "the shiping's label",  # apostrophes: a word with one is left alone
+    "the nestlé bar",  # accented letters
+    "pasword123 and user_pasword",  # digits and underscores
+    "mail jonh.smith@gmial.com or see shop.com/shiping",  # addresses and links
+    "x" * 4000,  # not a word
 ])
-def test_real_words_names_and_acronyms_are_left_alone(speller, text):
+def test_real_words_names_codes_and_acronyms_are_left_alone(speller, text):
     assert speller.correct(text) == text
 
 
-def test_the_bank_is_preferred_over_common_english(speller):
-    # "shiping" is one edit from both "shipping" (the bank's) and "shining" (common English).
-    assert speller.suggest("shiping") == "shipping"
-    assert Speller(TINY, ["tramadol"]).suggest("shiping") == "shipping"  # by frequency alone
+def test_the_customers_name_is_never_changed(speller):
+    assert speller.correct("Shiping here") == "Shipping here"
+    assert speller.correct("Shiping here", keep=["Shiping"]) == "Shiping here"
+
+
+def test_terms_of_the_trade_are_never_changed():
+    tiny = Frequencies.of({"sleep": 5.0, "sleet": 2.8}, common=["sleep"])
+    assert Speller(tiny, []).suggest("sleet") == "sleep"
+    assert Speller(tiny, [], known=lambda word: word == "sleet").suggest("sleet") is None
+
+
+def test_among_equally_likely_slips_the_bank_word_wins_over_a_commoner_one():
+    # "boatd": a neighbouring key away from both "board" (t/r) and "boats" (d/s).
+    frequencies = Frequencies.of({"board": 5.0, "boats": 4.0}, common=["board", "boats"])
+    assert Speller(frequencies, []).suggest("boatd") == "board"
+    assert Speller(frequencies, ["boats"]).suggest("boatd") == "boats"
 
 
 def test_a_typo_of_a_rare_bank_word_is_put_right(speller):
@@ -130,14 +147,23 @@ def test_typos_after_a_greeting_and_requests_for_a_person_with_typos(matchers):
     spelled, _ = matchers
     reading = spelled.read("hi, i forgott my pasword")
     assert reading.greeted and reading.spelled and reading.entry_id == "reset-password"
-    assert spelled.read("I want to speek to a real persn").reason.value == "requested"
+    reading = spelled.read("I want to speek to a real persn")
+    assert reading.reason.value == "requested" and reading.spelled and reading.matched_text.endswith("real person")
 
 
 def test_other_languages_and_latin_typed_armenian_are_not_spelled(matchers):
     spelled, _ = matchers
     for text in ("barev dzez, araqumy qani dram a?", "سفارشم کی میرسه؟", "Сколько стоит доставка?"):
         assert not spelled.read(text).spelled
-    assert spelled.spelled("araqumy qani dram a", "en") == "araqumy qani dram a"
+    # Alone, the speller would change Latin-typed Armenian: "barev" (hello) is one letter from "bare".
+    assert spelled._speller.correct("barev dzez vonc eq") == "bare dzez vonc eq"
+    assert spelled.spelled("barev dzez vonc eq", "en") == "barev dzez vonc eq"
+
+
+def test_the_customers_name_and_terms_of_the_trade_survive_the_matcher(matchers):
+    spelled, _ = matchers
+    assert spelled.spelled("Kevan here, my pasword", "en", name="Kevan") == "Kevan here, my password"
+    assert spelled.spelled("my modems blink", "en") == "my modems blink"  # a lexicon term (router, wifi)
 
 
 def test_spelling_can_be_switched_off_in_config():
