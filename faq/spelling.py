@@ -1,23 +1,30 @@
 """English typos put right before a message is matched.
 
-The encoder reads a misspelt word as unrelated word pieces: on the readable eval sets, two
-typos in each English question ("my prescriptuon is from last Febtuary") cut the share
-served from 86% to 60%, because both the ranking and the confidence fall. The speller puts a
-word right when it is rare or unknown in English and a much more common word — a word of the
-bank first, then any common English word — is one edit away (two for long words):
+The encoder reads a misspelt word as unrelated word pieces: on the eval sets, two typos in each
+English question ("my prescriptuon is from last Febtuary") cut the share of English questions
+served on the tuning pool from 86% to 63%, because both the ranking and the confidence fall. The
+speller puts a word right when it is rare or unknown in English and a much more common word is
+near: a word of the bank one edit away (two for words of eight letters or more), or a common
+English word one edit away.
 
-* "known" and "common" come from wordfreq's English frequency list (the ``wordfreq`` package's
-  data file, read without importing the package), kept as hashes in one sorted array;
-* the bank's own words (its questions and answers, and the small-talk phrases) count as common
-  whatever their frequency in English, so "tramadol" and the shop's product names are never
-  "corrected", and a typo near one of them goes to it;
-* a word is left alone when it is capitalised inside a sentence or all capitals (names,
-  acronyms: "Sevan", "HIIT"), holds a digit or an apostrophe, is shorter than four letters, or
-  when its first letter would change ("goris" is not "boris"); so is a message that looks like
-  Armenian or Persian typed in Latin letters (faq/romanized.py reads those);
-* the better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
+* "Known" and "common" come from wordfreq's English frequency list (the ``wordfreq`` package's
+  data file, read without importing the package), kept as hashes in one sorted array.
+* The bank's own words (its questions and answers, and the small-talk phrases) count as common
+  whatever their frequency in English, so a product name is never "corrected" and a typo near one
+  goes to it. Terms of the trade that the concept lexicon or the deployment's glossary knows
+  ("modems", "sleet") and the customer's name are never changed.
+* Among words equally near, the likelier slip wins (:func:`typing_cost`), then the bank's word,
+  then the commoner one.
+* Left alone: words under four letters or over 25; four-letter words except for two swapped
+  letters ("yaer"); words capitalised inside a sentence or all in capitals (names, acronyms:
+  "Sevan", "HIIT"); words with accents or apostrophes; anything in a run of text with a digit,
+  "@", "/" or "_" (codes, addresses, links); a change of first letter ("goris" is not "boris"),
+  but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
+  Latin letters (faq/romanized.py reads those).
+* The better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
   turned into "recorder", nor "installer" into "installed", while "recieve", "taht" and
-  "shiping" are put right.
+  "shiping" are put right. Rare real words outside the bank and the lexicon can still be
+  changed ("proration" into "probation"): adding them to the bank or the glossary keeps them.
 
 The corrected text is what the matcher scores; the customer's own text is what is stored
 and shown.

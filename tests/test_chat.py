@@ -106,7 +106,7 @@ def test_chat_names_the_concepts_no_entry_speaks_of(demo_responder):
 
 
 def test_chat_says_when_typos_were_put_right(demo_responder):
-    stdin = io.StringIO("how long dose shiping take?\nhello, wich paymnet methods do you acept?\n/quit\n")
+    stdin = io.StringIO("how long dose shiping take?\nhello, whcih paymnet methods do you acept?\n/quit\n")
     stdout = io.StringIO()
     run_chat(demo_responder, stdin=stdin, stdout=stdout)
     lines = [line for line in stdout.getvalue().splitlines() if line.startswith("   · ")]
