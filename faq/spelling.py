@@ -21,6 +21,7 @@ English word one edit away.
   "@", "/" or "_" (codes, addresses, links); a change of first letter ("goris" is not "boris"),
   but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
   Latin letters (faq/romanized.py reads those).
+* A plural of a bank word or of a common English word is no typo ("steakhouses").
 * The better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
   turned into "recorder", nor "installer" into "installed", while "recieve", "taht" and
   "shiping" are put right. Rare real words outside the bank and the lexicon can still be
@@ -260,7 +261,7 @@ class Speller:
         if word in self.vocabulary or not _MIN_LENGTH <= len(word) <= _MAX_LENGTH:
             return None
         own = self.frequencies.zipf(word)
-        if own >= _COMMON or self._known(word):
+        if own >= _COMMON or self._inflected(word) or self._known(word):
             return None
         longest = 2 if len(word) >= 8 else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"); two
@@ -284,6 +285,12 @@ class Speller:
         if best is None or -best[2] - own < _BETTER_BY:
             return None
         return best[3]
+
+    def _inflected(self, word: str) -> bool:
+        """A plural of a bank word or of a common one ("steakhouses", "playstations") is no
+        typo, however rare it is in the list."""
+        stems = (word[:-1], word[:-2]) if word.endswith("es") else (word[:-1],) if word.endswith("s") else ()
+        return any(stem in self.vocabulary or stem in self.frequencies.common for stem in stems)
 
     def _bank_candidates(self, word: str, longest: int) -> list[str]:
         """Bank words that start as ``word`` does (or with its first two letters swapped), at

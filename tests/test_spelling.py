@@ -63,6 +63,7 @@ def test_typos_are_put_right(speller, typed, meant):
     "pasword123 and user_pasword",  # digits and underscores
     "mail jonh.smith@gmial.com or see shop.com/shiping",  # addresses and links
     "x" * 4000,  # not a word
+    "good tramadols and shinings",  # plurals of a bank word and of a common word
 ])
 def test_real_words_names_codes_and_acronyms_are_left_alone(speller, text):
     assert speller.correct(text) == text
