@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from faq import spelling
 from faq.bank import Bank
 from faq.cache import CachedEncoder
 from faq.concepts import ConceptLexicon
@@ -41,6 +42,8 @@ class Brain:
 class Responder:
     def __init__(self, config: Config, encoder: Encoder | None = None, catalogue: Catalogue | None = None) -> None:
         self.config = config
+        if config.matcher.spelling:
+            spelling.preload()  # the word list reads while the model loads
         inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads, config.model.runtime)
         self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir)
         self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)

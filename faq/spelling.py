@@ -37,8 +37,8 @@ import gzip
 import importlib.util
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -109,10 +109,23 @@ class Frequencies:
         return frequencies
 
 
-@lru_cache(maxsize=1)
+_english: list[Frequencies | None] = []  # loaded once per process: [] not yet, [None] unavailable
+_english_lock = threading.Lock()
+
+
 def english() -> Frequencies | None:
-    """English frequencies, read once per process (about 0.2 s) and shared by every bank."""
-    return Frequencies.wordfreq("en")
+    """English frequencies, read once per process (about 0.25 s) and shared by every bank;
+    a caller that arrives while another thread loads them waits for that load."""
+    with _english_lock:
+        if not _english:
+            _english.append(Frequencies.wordfreq("en"))
+        return _english[0]
+
+
+def preload() -> None:
+    """Start reading the English frequencies in the background: a server calls this before it
+    loads the model, and the two overlap (about 0.15 s less to start)."""
+    threading.Thread(target=english, name="wordfreq-preload", daemon=True).start()
 
 
 def _read_cbpack(path: Path) -> list[list[str]]:

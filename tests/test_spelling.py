@@ -191,3 +191,20 @@ def test_the_typo_benchmark_misspells_only_english_questions_and_always_the_same
     assert typed[1:] == cases[1:]
     changed = [(a, b) for a, b in zip(cases[0].text.split(), typed[0].text.split()) if a != b]
     assert len(changed) == 2 and all(distance(a.lower(), b.lower()) == 1 for a, b in changed)
+
+
+def test_the_word_list_loads_once_however_many_threads_ask(monkeypatch):
+    import threading
+
+    import faq.spelling as spelling
+
+    loads = []
+    monkeypatch.setattr(spelling, "_english", [])
+    monkeypatch.setattr(spelling.Frequencies, "wordfreq", classmethod(lambda cls, language: loads.append(language) or TINY))
+    threads = [threading.Thread(target=spelling.english) for _ in range(8)]
+    spelling.preload()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert spelling.english() is TINY and loads == ["en"]
