@@ -26,7 +26,7 @@ from eval_sets import SETS  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.responder import Responder  # noqa: E402
-from faq.evaluation import Case, evaluate, load_cases  # noqa: E402
+from faq.evaluation import SPECIAL, Case, evaluate, load_cases  # noqa: E402
 
 GROUPS = {  # what each set has been used for, as eval_sets.py's descriptions say
     "tuning pool (demo, heldout–j)": ["demo", "heldout", "heldout-b", "heldout-c", "heldout-d", "heldout-e", "heldout-f",
@@ -34,7 +34,6 @@ GROUPS = {  # what each set has been used for, as eval_sets.py's descriptions sa
     "read (k, l, r, t)": ["heldout-k", "heldout-l", "heldout-r", "heldout-t"],
     "blind (m, n, o, p, q, s)": ["heldout-m", "heldout-n", "heldout-o", "heldout-p", "heldout-q", "heldout-s"],
 }
-NOT_ENTRIES = {"handoff", "clarify", "greeting", "thanks", "goodbye"}
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _TOKENS = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
 
@@ -64,7 +63,7 @@ def with_typos(cases: list[Case], typos: int, seed: int) -> list[Case]:
     rng = random.Random(seed)
     out = []
     for case in cases:
-        if case.lang != "en" or case.expect in NOT_ENTRIES:
+        if case.lang != "en" or case.expect in SPECIAL:
             out.append(case)
             continue
         tokens = _TOKENS.findall(case.text)
@@ -86,14 +85,16 @@ def run(config_path: Path, typos: int) -> dict[str, dict[str, list[int]]]:
             config = load_config(config_path, bank=bank)
             cases = load_cases(cases_file)
             typed = with_typos(cases, typos, seed)
-            variants = {"as written": (config, cases),
-                        "typos, speller off": (replace(config, matcher=replace(config.matcher, spelling=False)), typed),
-                        "typos, speller on": (replace(config, matcher=replace(config.matcher, spelling=True)), typed)}
-            for variant, (settings, asked) in variants.items():
-                responder = Responder(settings, encoder=encoder)
-                encoder = responder.encoder
+            responders = {}  # one per speller setting: "as written" runs on the configured one
+            for spelling in (False, True):
+                responders[spelling] = Responder(replace(config, matcher=replace(config.matcher, spelling=spelling)), encoder=encoder)
+                encoder = responders[spelling].encoder
+            variants = {"as written": (responders[config.matcher.spelling], cases),
+                        "typos, speller off": (responders[False], typed),
+                        "typos, speller on": (responders[True], typed)}
+            for variant, (responder, asked) in variants.items():
                 report = evaluate(asked, responder.decide_case, {e.id for e in responder.bank.served()})
-                english = [r for r in report["results"] if r["lang"] == "en" and r["expect"] not in NOT_ENTRIES]
+                english = [r for r in report["results"] if r["lang"] == "en" and r["expect"] not in SPECIAL]
                 total = totals.setdefault(group, {}).setdefault(variant, [0, 0, 0, 0, 0])
                 total[0] += report["cases"]
                 total[1] += round(report["accuracy"] * report["cases"])

@@ -223,12 +223,13 @@ class Matcher:
         # Latin-script message in English from Armenian or Persian typed in Latin letters.
         answers = [answer for entry in self.entries for answer in entry.answer.values()]
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
-        # English typos are put right against these words and common English (faq/spelling.py).
+        self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
+        self.lexicon = lexicon or bundled()
+        # English typos are put right against these words and common English, keeping the
+        # lexicon's terms of trade (faq/spelling.py).
         said = [example for intent in intents for lang, example in self.smalltalk.examples[intent] if lang == "en"]
         self._speller = Speller.english(self._vocabulary.union(*(words(t) for t in said)),
                                         known=lambda word: bool(self.lexicon.find(word))) if self.settings.spelling else None
-        self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
-        self.lexicon = lexicon or bundled()
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
                                       memo=ConceptIndex.memo(self.lexicon, cache_dir),
                                       spoken=[(index, answer) for index, entry in enumerate(self.entries)

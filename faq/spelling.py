@@ -247,7 +247,7 @@ class Speller:
                 previous = "" if chunk.isspace() else chunk
                 continue
             for token in _TOKEN.findall(chunk):
-                if token[0].isalpha() or token[0] == "_":
+                if token[0].isalpha():  # a word (digits and "_" left the whole chunk alone above)
                     fixed = None
                     if self._may_fix(token, sentence_start) and token.lower() not in kept:
                         fixed = self.suggest(token.lower())
@@ -288,7 +288,8 @@ class Speller:
             if candidate[0] != word[0] and not (len(candidate) == len(word) and candidate[:2] == word[1::-1]):
                 continue  # typos rarely touch the first letter; names differ in it ("goris", "boris")
             in_bank = candidate in self.vocabulary
-            if distance(word, candidate, longest) > (longest if in_bank else 1):
+            edits = longest if in_bank else 1  # two edits only towards a long bank word
+            if distance(word, candidate, edits) > edits:
                 continue
             zipf = max(self.frequencies.zipf(candidate), _BANK_ZIPF) if in_bank else self.frequencies.zipf(candidate)
             # The likelier slip first ("wamt" is "want", m and n are neighbours, not "wait"), then
