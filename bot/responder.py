@@ -45,7 +45,7 @@ class Responder:
         if config.matcher.spelling:
             spelling.preload()  # the word list reads while the model loads
         inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads, config.model.runtime)
-        self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir)
+        self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir, config.model.cache_texts)
         self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)
         self.brain = self._build(load_bank(config.bank), ConceptLexicon.load(config.glossary))
 

@@ -1,10 +1,17 @@
 """An on-disk cache of sentence embeddings, keyed by content.
 
 Each encoder model has its own file ``<dir>/<model-slug>.npz`` holding the SHA-256 of
-every text it has seen and the vectors. A restart with an unchanged bank therefore
-encodes nothing, and an edited bank encodes only the questions that changed. Writes go
-to a temporary file that replaces the old one, so a crash mid-write leaves the previous
-cache intact; an unreadable cache file is ignored (and rebuilt), never fatal.
+every text it keeps, the vectors, and when each was last asked for. A restart with an
+unchanged bank therefore encodes nothing, and an edited bank encodes only the questions
+that changed. Writes go to a temporary file that replaces the old one, so a crash
+mid-write leaves the previous cache intact; an unreadable cache file is ignored (and
+rebuilt), never fatal.
+
+The file is read whole at start and held in memory, so it is bounded: past ``keep`` texts
+the least recently used are dropped (down to three quarters of ``keep``, so that the next
+edits do not rewrite it each time). A bank edited every day for a year would otherwise
+carry every question it ever had into every start's time and the process's memory. The
+texts of the latest request — the bank being built — are never dropped.
 """
 
 from __future__ import annotations
@@ -55,15 +62,26 @@ def _digest(text: str, documents: bool = False) -> bytes:
     return hashlib.sha256((b"document\0" if documents else b"") + text.encode("utf-8")).digest()
 
 
-class CachedEncoder(Encoder):
-    """Wraps an encoder; vectors for texts seen before come from disk."""
+KEEP = 20_000  # texts: a 1,000-entry bank with its answers and the small talk is about 7,000
 
-    def __init__(self, inner: Encoder, directory: str | Path | None) -> None:
+
+class CachedEncoder(Encoder):
+    """Wraps an encoder; vectors for texts seen before come from disk.
+
+    ``keep``: how many texts the cache holds at most (None: no bound, for benchmarks that
+    keep several large public sets side by side)."""
+
+    def __init__(self, inner: Encoder, directory: str | Path | None, keep: int | None = KEEP) -> None:
+        if keep is not None and keep < 1:
+            raise ValueError(f"the embedding cache must keep at least one text, not {keep}")
         self._inner = inner
         self._path = Path(directory) / f"{file_stem(inner.name)}.npz" if directory else None
+        self._keep = keep
         self._lock = threading.Lock()
         self._rows: dict[bytes, int] = {}
         self._vectors = np.zeros((0, inner.dim), dtype=np.float32)
+        self._used = np.zeros(0, dtype=np.int64)  # per row: the request that last asked for it
+        self._clock = 0
         self.hits = 0
         self.misses = 0
         self._load()
@@ -101,11 +119,36 @@ class CachedEncoder(Encoder):
                 fresh = encode([by_digest[d] for d in missing])
                 start = len(self._vectors)
                 self._vectors = np.vstack([self._vectors, fresh.astype(np.float32)])
+                self._used = np.concatenate([self._used, np.zeros(len(missing), dtype=np.int64)])
                 for i, d in enumerate(missing):
                     self._rows[d] = start + i
-                self._save()
             index = np.fromiter((self._rows[d] for d in digests), dtype=np.int64, count=len(digests))
-            return self._vectors[index].copy()
+            self._clock += 1
+            self._used[index] = self._clock
+            vectors = self._vectors[index].copy()
+            pruned = self._prune()
+            if missing or pruned:
+                self._save()
+            return vectors
+
+    def __len__(self) -> int:
+        """Texts held."""
+        return len(self._rows)
+
+    def _prune(self) -> bool:
+        """Drop the least recently used texts once more than ``keep`` are held; True if any went."""
+        if self._keep is None or len(self._vectors) <= self._keep:
+            return False
+        latest = int((self._used == self._clock).sum())
+        target = max(self._keep * 3 // 4, latest)
+        kept = np.sort(np.argsort(-self._used, kind="stable")[:target])
+        renumber = np.full(len(self._vectors), -1, dtype=np.int64)
+        renumber[kept] = np.arange(len(kept))
+        self._rows = {digest: int(renumber[row]) for digest, row in self._rows.items() if renumber[row] >= 0}
+        self._vectors = self._vectors[kept]
+        self._used = self._used[kept]
+        log.info("embedding cache %s: kept the %d most recently used of %d texts", self._path, len(kept), len(renumber))
+        return True
 
     # -- persistence ---------------------------------------------------------------------
     def _load(self) -> None:
@@ -115,8 +158,12 @@ class CachedEncoder(Encoder):
             with np.load(self._path, allow_pickle=False) as data:
                 keys = data["keys"]
                 vectors = data["vectors"].astype(np.float32)
+                # A file written before the bound has no record of use: all equally old.
+                used = data["used"].astype(np.int64) if "used" in data else np.zeros(len(vectors), dtype=np.int64)
             if vectors.ndim != 2 or vectors.shape[1] != self._inner.dim or len(keys) != len(vectors):
                 raise ValueError(f"shape {vectors.shape} does not fit dimension {self._inner.dim}")
+            if used.shape != (len(vectors),):
+                raise ValueError(f"{used.shape[0] if used.ndim else 0} records of use for {len(vectors)} vectors")
         except Exception as exc:  # a corrupt cache is rebuilt, never fatal
             log.warning("embedding cache %s unreadable, rebuilding: %s", self._path, exc)
             return
@@ -125,6 +172,8 @@ class CachedEncoder(Encoder):
         else:  # fixed-width bytes: numpy drops trailing NULs, so pad them back
             self._rows = {bytes(k).ljust(32, b"\0"): i for i, k in enumerate(keys)}
         self._vectors = vectors
+        self._used = used
+        self._clock = int(used.max()) if len(used) else 0
 
     def _save(self) -> None:
         if self._path is None:
@@ -132,4 +181,4 @@ class CachedEncoder(Encoder):
         keys = np.zeros((len(self._vectors), 32), dtype=np.uint8)
         for digest, row in self._rows.items():
             keys[row] = np.frombuffer(digest, dtype=np.uint8)
-        replace_file(self._path, lambda f: np.savez(f, keys=keys, vectors=self._vectors), "embedding cache")
+        replace_file(self._path, lambda f: np.savez(f, keys=keys, vectors=self._vectors, used=self._used), "embedding cache")

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from faq.cache import CachedEncoder
 from faq.encoders import Encoder
@@ -64,6 +65,62 @@ def test_corrupt_cache_file_is_rebuilt_not_fatal(tmp_path):
     enc2 = CountingEncoder()
     out = CachedEncoder(enc2, tmp_path).encode_cached(["one"])
     assert enc2.encoded == 1 and out.shape == (1, 8)
+
+
+def test_embedding_cache_drops_the_least_recently_used_texts_past_its_bound(tmp_path):
+    enc = CountingEncoder()
+    cached = CachedEncoder(enc, tmp_path, keep=8)
+    old = [f"old {i}" for i in range(4)]
+    bank = [f"bank {i}" for i in range(4)]
+    cached.encode_cached(old)
+    first = cached.encode_cached(bank)
+    cached.encode_cached(bank[:2])  # the live bank is asked for again; the old texts are not
+    edit = cached.encode_cached(bank[2:] + ["edited 1", "edited 2"])  # 10 texts > 8: down to 6
+    assert len(cached) == 6
+    assert np.allclose(edit[:2], first[2:])  # what was returned is what was asked for
+
+    restarted = CountingEncoder()
+    again = CachedEncoder(restarted, tmp_path, keep=8)
+    assert len(again) == 6
+    again.encode_cached(bank + ["edited 1", "edited 2"])
+    assert restarted.encoded == 0  # the bank and its edit survived, from disk
+    again.encode_cached(old[:1])
+    assert restarted.encoded == 1  # the oldest texts were the ones dropped
+
+
+def test_embedding_cache_never_drops_the_texts_it_was_just_asked_for(tmp_path):
+    enc = CountingEncoder()
+    cached = CachedEncoder(enc, tmp_path, keep=4)
+    big = [f"question {i}" for i in range(10)]
+    out = cached.encode_cached(big)  # one bank larger than the bound: kept whole
+    assert len(cached) == 10 and out.shape == (10, 8)
+    restarted = CountingEncoder()
+    CachedEncoder(restarted, tmp_path, keep=4).encode_cached(big)
+    assert restarted.encoded == 0
+
+
+def test_embedding_cache_written_before_the_bound_is_read_and_trimmed(tmp_path):
+    enc = CountingEncoder()
+    CachedEncoder(enc, tmp_path, keep=None).encode_cached([f"t {i}" for i in range(12)])
+    path = next(tmp_path.glob("*.npz"))
+    with np.load(path) as data:  # the file as it was before records of use
+        np.savez(path, keys=data["keys"], vectors=data["vectors"])
+    later = CountingEncoder()
+    cached = CachedEncoder(later, tmp_path, keep=8)
+    cached.encode_cached(["t 0", "t 1"])  # hits only, but the file is over the bound
+    assert later.encoded == 0 and len(cached) == 6
+    assert len(CachedEncoder(CountingEncoder(), tmp_path, keep=8)) == 6
+
+
+def test_embedding_cache_bound_is_a_positive_number_in_the_config(tmp_path):
+    from bot.config import ConfigError, load_config
+
+    config = tmp_path / "config.yml"
+    config.write_text("bank: bank.yml\nmodel:\n  cache_texts: 50000\n")
+    assert load_config(config).model.cache_texts == 50000
+    config.write_text("bank: bank.yml\nmodel:\n  cache_texts: lots\n")
+    with pytest.raises(ConfigError, match=r"config.yml.*model.cache_texts: must be a whole number above 0, not 'lots'"):
+        load_config(config)
 
 
 # -- memos: what a bank's load derives from its texts, kept between starts ------------------
