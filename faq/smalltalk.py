@@ -14,6 +14,7 @@ Two signals, both multilingual, both from ``smalltalk.yml`` beside this module:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -202,7 +203,6 @@ class Phrases:
     stems: frozenset[str]  # single words of five letters or more: any word starting with one counts
     runs: re.Pattern[str] | None  # the phrases of several words, " a b " in " x a b c " (overlapping matches too)
     phrases: frozenset[str] = frozenset()  # all of them, as given
-    every: re.Pattern[str] | None = None  # all phrases, overlapping matches included
 
     @classmethod
     def of(cls, phrases: Iterable[str]) -> Phrases:
@@ -210,12 +210,12 @@ class Phrases:
         singles = {p for p in phrases if " " not in p}
         runs = sorted(phrases - singles, key=len, reverse=True)
         return cls(frozenset(singles), frozenset(p for p in singles if len(p) >= _STEM), _alternatives(runs),
-                   frozenset(phrases), _alternatives(sorted(phrases, key=len, reverse=True)))
+                   frozenset(phrases))
 
     def spans(self, joined: str, runs_only: bool = False) -> list[tuple[int, int]]:
         """Where these phrases (``runs_only``: those of several words) stand in a folded
         message " a b c ", overlapping ones included."""
-        pattern = self.runs if runs_only else self.every
+        pattern = self.runs if runs_only else _every(self.phrases)
         return [(m.start(1), m.end(1)) for m in pattern.finditer(joined)] if pattern else []
 
     def removed_from(self, text: str) -> str:
@@ -241,6 +241,13 @@ def _alternatives(phrases: list[str]) -> re.Pattern[str] | None:
     if not phrases:
         return None
     return re.compile("(?=(" + "|".join(re.escape(f" {p} ") for p in phrases) + "))")
+
+
+@functools.lru_cache(maxsize=64)
+def _every(phrases: frozenset[str]) -> re.Pattern[str] | None:
+    """All of a list's phrases, single words too, as one pattern: compiled when a list is
+    first looked through whole (the requests for a person never are: 0.1 s of every start)."""
+    return _alternatives(sorted(phrases, key=len, reverse=True))
 
 
 def _blanked(joined: str, spans: list[tuple[int, int]]) -> str:
