@@ -43,6 +43,9 @@ _METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
 _BATCH = 32  # texts per forward pass when a bank is encoded...
 _BATCH_ATTENTION = 1_000_000  # ...fewer when long: rows × tokens² (×12 heads × 4 bytes: 48 MB a tensor)
+# ...and rows × tokens at most this: the runtime's buffers grow with every token of a batch (a
+# 1,000-entry bank's passages of ~70 tokens, 32 at a time, took the build's peak 200 MB higher).
+_BATCH_TOKENS = 640
 
 
 def _dequantize(blocks: np.ndarray) -> np.ndarray:
@@ -271,7 +274,8 @@ def _batches(windows: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[
     batches: list[list[tuple[int, list[int]]]] = []
     for window in windows:
         tokens = len(window[1]) + 2  # the longest so far: windows come sorted
-        if batches and len(batches[-1]) < _BATCH and (len(batches[-1]) + 1) * tokens ** 2 <= _BATCH_ATTENTION:
+        rows = len(batches[-1]) + 1 if batches else 1
+        if batches and rows <= _BATCH and rows * tokens ** 2 <= _BATCH_ATTENTION and rows * tokens <= _BATCH_TOKENS:
             batches[-1].append(window)
         else:
             batches.append([window])
