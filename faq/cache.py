@@ -10,8 +10,9 @@ rebuilt), never fatal.
 The file is read whole at start and held in memory, so it is bounded: past ``keep`` texts
 the least recently used are dropped (down to three quarters of ``keep``, so that the next
 edits do not rewrite it each time). A bank edited every day for a year would otherwise
-carry every question it ever had into every start's time and the process's memory. The
-texts of the latest request — the bank being built — are never dropped.
+carry every question it ever had into every start's time and the process's memory. Use is
+counted per bank build (:meth:`CachedEncoder.building`) and written at its end, even when
+nothing new was encoded, and the texts of the build under way are never dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,8 +82,10 @@ class CachedEncoder(Encoder):
         self._lock = threading.Lock()
         self._rows: dict[bytes, int] = {}
         self._vectors = np.zeros((0, inner.dim), dtype=np.float32)
-        self._used = np.zeros(0, dtype=np.int64)  # per row: the request that last asked for it
-        self._clock = 0
+        self._used = np.zeros(0, dtype=np.int64)  # per row: the build that last asked for it
+        self._clock = 0  # builds so far, across processes (restored from the file)
+        self._build = 0  # the build under way, or the last one
+        self._depth = 0  # nested building() blocks
         self.hits = 0
         self.misses = 0
         self._load()
@@ -107,29 +111,49 @@ class CachedEncoder(Encoder):
 
     def encode_cached(self, texts: Sequence[str], documents: bool = False) -> np.ndarray:
         """Encode texts, reusing stored vectors and storing new ones (bank questions, or
-        with ``documents`` bank answers)."""
-        digests = [_digest(t, documents) for t in texts]
+        with ``documents`` bank answers). Outside :meth:`building`, each call is a build of
+        its own."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self.building():
+            digests = [_digest(t, documents) for t in texts]
+            with self._lock:
+                missing = list(dict.fromkeys(d for d in digests if d not in self._rows))
+                self.hits += len(digests) - len(missing)
+                self.misses += len(missing)
+                if missing:
+                    by_digest = {d: t for d, t in zip(digests, texts)}
+                    encode = self._inner.encode_documents if documents else self._inner.encode
+                    fresh = encode([by_digest[d] for d in missing])
+                    start = len(self._vectors)
+                    self._vectors = np.vstack([self._vectors, fresh.astype(np.float32)])
+                    self._used = np.concatenate([self._used, np.zeros(len(missing), dtype=np.int64)])
+                    for i, d in enumerate(missing):
+                        self._rows[d] = start + i
+                    self._save()  # what was encoded survives a crash before the build ends
+                index = np.fromiter((self._rows[d] for d in digests), dtype=np.int64, count=len(digests))
+                self._used[index] = self._build
+                return self._vectors[index].copy()
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """One bank's build: its requests (questions, answers, passages) count as one use, and
+        none of its texts is dropped. At its end the cache is trimmed to its bound and written
+        with its record of use, so that another process sharing the folder (a tuning run, an
+        evaluation) does not take a bank that is served every day for one built once."""
         with self._lock:
-            missing = list(dict.fromkeys(d for d in digests if d not in self._rows))
-            self.hits += len(digests) - len(missing)
-            self.misses += len(missing)
-            if missing:
-                by_digest = {d: t for d, t in zip(digests, texts)}
-                encode = self._inner.encode_documents if documents else self._inner.encode
-                fresh = encode([by_digest[d] for d in missing])
-                start = len(self._vectors)
-                self._vectors = np.vstack([self._vectors, fresh.astype(np.float32)])
-                self._used = np.concatenate([self._used, np.zeros(len(missing), dtype=np.int64)])
-                for i, d in enumerate(missing):
-                    self._rows[d] = start + i
-            index = np.fromiter((self._rows[d] for d in digests), dtype=np.int64, count=len(digests))
-            self._clock += 1
-            self._used[index] = self._clock
-            vectors = self._vectors[index].copy()
-            pruned = self._prune()
-            if missing or pruned:
-                self._save()
-            return vectors
+            if not self._depth:
+                self._clock += 1
+                self._build = self._clock
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if not self._depth:
+                    self._prune()
+                    self._save()
 
     def __len__(self) -> int:
         """Texts held."""
@@ -139,8 +163,11 @@ class CachedEncoder(Encoder):
         """Drop the least recently used texts once more than ``keep`` are held; True if any went."""
         if self._keep is None or len(self._vectors) <= self._keep:
             return False
-        latest = int((self._used == self._clock).sum())
-        target = max(self._keep * 3 // 4, latest)
+        building = int((self._used == self._build).sum())
+        if building > self._keep:
+            log.warning("embedding cache %s: one bank needs %d texts, more than model.cache_texts (%d); "
+                        "it is kept whole, raise the bound", self._path, building, self._keep)
+        target = max(self._keep * 3 // 4, building)
         kept = np.sort(np.argsort(-self._used, kind="stable")[:target])
         renumber = np.full(len(self._vectors), -1, dtype=np.int64)
         renumber[kept] = np.arange(len(kept))
@@ -162,8 +189,8 @@ class CachedEncoder(Encoder):
                 used = data["used"].astype(np.int64) if "used" in data else np.zeros(len(vectors), dtype=np.int64)
             if vectors.ndim != 2 or vectors.shape[1] != self._inner.dim or len(keys) != len(vectors):
                 raise ValueError(f"shape {vectors.shape} does not fit dimension {self._inner.dim}")
-            if used.shape != (len(vectors),):
-                raise ValueError(f"{used.shape[0] if used.ndim else 0} records of use for {len(vectors)} vectors")
+            if used.shape != (len(vectors),) or (len(used) and not 0 <= used.min() <= used.max() < 2**62):
+                raise ValueError(f"its records of use do not fit its {len(vectors)} vectors")
         except Exception as exc:  # a corrupt cache is rebuilt, never fatal
             log.warning("embedding cache %s unreadable, rebuilding: %s", self._path, exc)
             return
@@ -173,10 +200,10 @@ class CachedEncoder(Encoder):
             self._rows = {bytes(k).ljust(32, b"\0"): i for i, k in enumerate(keys)}
         self._vectors = vectors
         self._used = used
-        self._clock = int(used.max()) if len(used) else 0
+        self._clock = self._build = int(used.max()) if len(used) else 0
 
     def _save(self) -> None:
-        if self._path is None:
+        if self._path is None or not len(self._vectors):
             return
         keys = np.zeros((len(self._vectors), 32), dtype=np.uint8)
         for digest, row in self._rows.items():

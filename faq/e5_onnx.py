@@ -42,9 +42,9 @@ _BLOCK_BYTES = 18
 _METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
 _BATCH = 32  # texts per forward pass when a bank is encoded...
-_BATCH_ATTENTION = 1_000_000  # ...fewer when long: rows × tokens² (×12 heads × 4 bytes: 48 MB a tensor)
-# ...and rows × tokens at most this: the runtime's buffers grow with every token of a batch (a
-# 1,000-entry bank's passages of ~70 tokens, 32 at a time, took the build's peak 200 MB higher).
+# ...fewer when long: rows × tokens at most this. The runtime's buffers grow with every token of
+# a batch (a 1,000-entry bank's passages of ~70 tokens, 32 at a time, took the build's peak 200 MB
+# higher than 9 at a time), and attention (rows × tokens² × 12 heads × 4 bytes) stays under 16 MB.
 _BATCH_TOKENS = 640
 
 
@@ -270,12 +270,13 @@ def build_graph(model: ModelFile) -> bytes:
 
 
 def _batches(windows: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
-    """Consecutive windows (shortest first) in batches whose attention stays bounded."""
+    """Consecutive windows (shortest first) in batches of at most ``_BATCH`` rows and
+    ``_BATCH_TOKENS`` tokens (a window longer than that goes alone)."""
     batches: list[list[tuple[int, list[int]]]] = []
     for window in windows:
         tokens = len(window[1]) + 2  # the longest so far: windows come sorted
         rows = len(batches[-1]) + 1 if batches else 1
-        if batches and rows <= _BATCH and rows * tokens ** 2 <= _BATCH_ATTENTION and rows * tokens <= _BATCH_TOKENS:
+        if batches and rows <= _BATCH and rows * tokens <= _BATCH_TOKENS:
             batches[-1].append(window)
         else:
             batches.append([window])

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -170,8 +171,11 @@ _ROMANIZED_LENGTH = 300  # characters: a longer Latin-typed message is not read 
 
 
 def entry_passage(entry: Entry, language: str) -> str:
-    """An entry as one e5 passage: its questions in ``language`` (the bank's), then its answer."""
-    return " ".join((*entry.questions.get(language, ()), entry.answer_in(language, language)[1]))
+    """An entry as one e5 passage: its questions in ``language`` (the bank's), then its answer.
+    An entry asked only in other languages gives all its questions: the answer alone would be
+    the answer view again, counted twice and without what the questions say."""
+    questions = entry.questions.get(language) or tuple(q for _, q in entry.all_questions())
+    return " ".join((*questions, entry.answer_in(language, language)[1]))
 
 
 def _readable(query: str) -> bool:
@@ -250,7 +254,14 @@ class Matcher:
                 languages.append(lang)
                 rows.append(self._entry_count + offset)
         self._rows = np.array(rows, dtype=np.int64)
-        vectors = self._encode_known(texts)
+        # One build for the cache (faq/cache.py): none of its texts is dropped while it runs.
+        with self.encoder.building() if isinstance(self.encoder, CachedEncoder) else nullcontext():
+            vectors = self._encode_known(texts)
+            self._answers = self._encode_known(
+                [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True)
+            # Each entry as one passage, its questions then its answer (signal 6, "Entry view").
+            self._passages = self._encode_known([entry_passage(entry, bank.language) for entry in self.entries],
+                                                documents=True) if self.settings.entry_weight else None
         parallel_from = len(self._lexical_rows)  # the small-talk examples follow the bank's questions
         self.alignment = for_encoder(encoder.name, bank.language, cache_dir=cache_dir) or offsets_from_examples(
             vectors[parallel_from:], languages[parallel_from:], bank.language)
@@ -258,9 +269,6 @@ class Matcher:
             self.align(vectors[:parallel_from], languages[:parallel_from]),
             self.alignment.apply(vectors[parallel_from:], languages[parallel_from:], memory=False),
         ])
-        self._answers = self._encode_known(
-            [entry.answer_in(bank.language, bank.language)[1] for entry in self.entries], documents=True
-        )
         # What a question and an answer of this bank have in common on average (the mean of
         # all their cosines, which is the dot product of their mean vectors). Encoders differ in
         # how near all texts sit (e5 ~0.8, MiniLM ~0.1): measured from it, the answer signal means the
@@ -268,10 +276,7 @@ class Matcher:
         # question about this business) still scores above one near none of them.
         questions = self._vectors[:parallel_from]
         self._answer_baseline = float(questions.mean(axis=0) @ self._answers.mean(axis=0)) if parallel_from else 0.0
-        # Each entry as one passage, its questions then its answer: measured like the answer,
-        # from the bank's mean question–passage cosine.
-        self._passages = self._encode_known([entry_passage(entry, bank.language) for entry in self.entries],
-                                            documents=True) if self.settings.entry_weight else None
+        # The passages are measured the same way, from the bank's mean question–passage cosine.
         self._passage_baseline = (float(questions.mean(axis=0) @ self._passages.mean(axis=0))
                                   if parallel_from and self._passages is not None else 0.0)
         self._head = self._train_head(cache_dir)

@@ -142,7 +142,7 @@ class MatcherSettings:
     answer_weight: float = 1.5
     # weight of the cosine between the message and the whole entry read as one passage — its
     # questions in the bank's language, then its answer — which tells e5 what the questions
-    # and the answer are about together (docs/matcher.md, signal 7). 0: the view is not built.
+    # and the answer are about together (docs/matcher.md, signal 6, "Entry view"). 0: the view is not built.
     entry_weight: float = 1.5
     clarify_choices: int = 3
     # English typos put right before matching (faq/spelling.py); off: matched as typed.

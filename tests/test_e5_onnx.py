@@ -210,12 +210,12 @@ def test_a_nul_in_a_message_reads_the_same_on_both_runtimes():
 
 
 def test_long_windows_go_in_smaller_batches():
-    short = [(i, [5] * 10) for i in range(100)]
-    long = [(i, [5] * 510) for i in range(40)]
-    batches = _batches(short + long)
-    assert max(len(b) for b in batches) == 32
-    assert all(len(b) <= 3 for b in batches if len(b[-1][1]) == 510)  # 3 × 512² ≤ 1,000,000
-    assert sum(len(b) for b in batches) == 140
+    short = [(i, [5] * 10) for i in range(100)]  # 12 tokens with the two marks: 32 a batch
+    passages = [(i, [5] * 68) for i in range(20)]  # 70 tokens: 9 a batch (640 tokens)
+    long = [(i, [5] * 510) for i in range(3)]  # longer than a batch may hold: one each
+    batches = _batches(short + passages + long)
+    assert [len(b) for b in batches] == [32, 32, 32, 4 + 5, 9, 6, 1, 1, 1]
+    assert sum(len(b) for b in batches) == 123
 
 
 def test_a_scalar_initializer_stays_a_scalar():

