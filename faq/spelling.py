@@ -16,7 +16,8 @@ English word one edit away.
 * Among words equally near, the likelier slip wins (:func:`typing_cost`), then the bank's word,
   then the commoner one.
 * Left alone: words under four letters or over 25; four-letter words except for two swapped
-  letters ("yaer"); words capitalised inside a sentence or all in capitals (names, acronyms:
+  letters ("yaer") or a letter left out when the whole word is the bank's or very common ("oder",
+  "wher"); words capitalised inside a sentence or all in capitals (names, acronyms:
   "Sevan", "HIIT"); words with accents or apostrophes; anything in a run of text with a digit,
   "@", "/" or "_" (codes, addresses, links); a change of first letter ("goris" is not "boris"),
   but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
@@ -57,6 +58,7 @@ _MIN_LENGTH = 4
 _MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mashed)
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
 _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
+_VERY_COMMON = 5.0  # zipf: a four-letter word with a letter left out may be put right towards these
 _BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
 _ZIPF_OF_BUCKET = 9.0 - np.arange(1200) / 100
 
@@ -203,6 +205,11 @@ def _swaps(word: str) -> set[str]:
     return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
 
 
+def _insertions(word: str) -> set[str]:
+    """``word`` with one letter put back anywhere."""
+    return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
+
+
 def _edits(word: str) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return ({a + b[1:] for a, b in splits if b}
@@ -277,9 +284,15 @@ class Speller:
         if own >= _COMMON or self._inflected(word) or self._known(word):
             return None
         longest = 2 if len(word) >= 8 else 1
-        # A four-letter word has too many common neighbours one edit away ("amex", "alex"); two
-        # letters swapped ("yaer") is the one typo of them still worth putting right.
-        nearby = _edits(word) if len(word) > _MIN_LENGTH else _swaps(word)
+        # A four-letter word has too many common neighbours one edit away ("amex", "alex"). Two
+        # letters swapped ("yaer") is still worth putting right, and so is a letter left out, the
+        # commonest slip, when it leaves a rare word and the whole word is the bank's own or very
+        # common ("oder", "pric", "wher"): few words sit one letter longer.
+        if len(word) > _MIN_LENGTH:
+            nearby = _edits(word)
+        else:
+            nearby = _swaps(word) | {w for w in _insertions(word)
+                                     if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
         candidates = {*self._bank_candidates(word, longest), *(nearby & self.frequencies.common)}
         if len(word) == _MIN_LENGTH:
             candidates &= nearby  # the bank's words too: "bils" is not "bios"

@@ -99,6 +99,15 @@ def test_the_wordfreq_list_reads_and_knows_common_and_rare_words():
     assert "password" in frequencies.common and "recieve" not in frequencies.common
 
 
+def test_a_four_letter_word_missing_a_letter_is_put_right_towards_the_bank_or_a_very_common_word():
+    speller = Speller(english(), ["order", "price", "parcel"])
+    assert speller.correct("wheres my oder") == "wheres my order"  # the bank's word
+    assert speller.correct("wher is my parcel") == "where is my parcel"  # very common English
+    assert speller.correct("whats the pric") == "whats the price"
+    for text in ("my bils", "amex card", "a tofu dish", "the mesa"):  # "bills" is common, not very
+        assert speller.correct(text) == text
+
+
 def test_without_wordfreq_the_speller_is_off(monkeypatch, caplog):
     import faq.spelling as spelling
 
