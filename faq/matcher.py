@@ -405,7 +405,8 @@ class Matcher:
             return Reading(Verdict.HANDOFF, Reason.EMPTY, language, (), matched_text=typed)
         query = self.spelled(typed, query_language, name)
         scores = self._score(query, query_language)
-        if self.smalltalk.asks_for_person(query):
+        # As typed too: the speller may take a slip for another word ("operater" for "operated").
+        if self.smalltalk.asks_for_person(query) or (query != typed and self.smalltalk.asks_for_person(typed)):
             candidates = self._candidates(scores, self.is_foreign(language))
             reading = self._intent_reading(Intent.HANDOFF, 1.0, language, query, candidates, worded=True)
         else:

@@ -159,6 +159,11 @@ def test_typos_after_a_greeting_and_requests_for_a_person_with_typos(matchers):
     assert reading.greeted and reading.spelled and reading.entry_id == "reset-password"
     reading = spelled.read("I want to speek to a real persn")
     assert reading.reason.value == "requested" and reading.spelled and reading.matched_text.endswith("real person")
+    # Slips the speller cannot undo: a real word ("manger"), or one nearer another word
+    # ("operater" is taken for "operated"); the request is read in the message as typed too.
+    for text in ("my order is late, i want the manger", "can i talk to an operater", "get me a supervisr"):
+        reading = spelled.read(text)
+        assert reading.reason.value == "requested" and reading.worded, text  # said, not guessed by the embedding
 
 
 def test_other_languages_and_latin_typed_armenian_are_not_spelled(matchers):
