@@ -433,7 +433,11 @@ class Matcher:
         """``query`` with its English typos put right (faq/spelling.py), the customer's name
         and the lexicon's terms of trade kept; other languages, and Armenian or Persian typed
         in Latin letters, as they are."""
-        if self._speller is None or language != "en" or looks_romanized(query, self._vocabulary):
+        if self._speller is None or language != "en":
+            return query
+        # Mostly unknown words are Armenian or Persian typed in Latin letters only when one of them
+        # says so ("barev", "mikham"); otherwise they are typos ("wheres my oder?").
+        if looks_romanized(query, self._vocabulary) and transliterations(query):
             return query
         return self._speller.correct(query, keep=name.split() if name else ())
 

@@ -21,7 +21,7 @@ English word one edit away.
   "Sevan", "HIIT"); words with accents or apostrophes; anything in a run of text with a digit,
   "@", "/" or "_" (codes, addresses, links); a change of first letter ("goris" is not "boris"),
   but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
-  Latin letters (faq/romanized.py reads those).
+  Latin letters that a word of the message names (faq/romanized.py reads those).
 * A plural of a bank word or of a common English word is no typo ("steakhouses").
 * The better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
   turned into "recorder", nor "installer" into "installed", while "recieve", "taht" and

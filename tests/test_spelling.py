@@ -166,6 +166,14 @@ def test_typos_after_a_greeting_and_requests_for_a_person_with_typos(matchers):
         assert reading.reason.value == "requested" and reading.worded, text  # said, not guessed by the embedding
 
 
+def test_a_short_message_of_mostly_typos_is_spelled_unless_a_word_says_it_is_latin_typed_armenian_or_persian(matchers):
+    spelled, _ = matchers
+    # Two of three words unknown looks like Latin-typed Armenian or Persian, but no word says so.
+    assert spelled.spelled("wher's my pasword", "en") == "wher's my password"
+    assert spelled.spelled("hw mch is delivry", "en") == "hw mch is delivery"
+    assert spelled.spelled("barev, delivry qani a?", "en") == "barev, delivry qani a?"  # "barev": Armenian
+
+
 def test_other_languages_and_latin_typed_armenian_are_not_spelled(matchers):
     spelled, _ = matchers
     for text in ("barev dzez, araqumy qani dram a?", "سفارشم کی میرسه؟", "Сколько стоит доставка?"):
