@@ -99,6 +99,15 @@ def test_the_wordfreq_list_reads_and_knows_common_and_rare_words():
     assert "password" in frequencies.common and "recieve" not in frequencies.common
 
 
+def test_chat_shorthand_is_written_out_unless_the_bank_or_the_customer_uses_it_as_a_word():
+    speller = Speller(english(), ["order", "package"])
+    assert speller.correct("whr is my pakage") == "where is my package"
+    assert speller.correct("Hw mch is shipping? i need it tmrw") == "How much is shipping? i need it tomorrow"
+    assert speller.correct("the HW store, ask Hw") == "the HW store, ask Hw"  # capitals: an acronym, a name
+    assert Speller(english(), ["pkg"]).correct("my pkg") == "my pkg"  # the bank's own word
+    assert speller.correct("my pkg", keep=["Pkg"]) == "my pkg"
+
+
 def test_a_four_letter_word_missing_a_letter_is_put_right_towards_the_bank_or_a_very_common_word():
     speller = Speller(english(), ["order", "price", "parcel"])
     assert speller.correct("wheres my oder") == "wheres my order"  # the bank's word
@@ -170,7 +179,7 @@ def test_a_short_message_of_mostly_typos_is_spelled_unless_a_word_says_it_is_lat
     spelled, _ = matchers
     # Two of three words unknown looks like Latin-typed Armenian or Persian, but no word says so.
     assert spelled.spelled("wher's my pasword", "en") == "wher's my password"
-    assert spelled.spelled("hw mch is delivry", "en") == "hw mch is delivery"
+    assert spelled.spelled("hw mch is delivry", "en") == "how much is delivery"
     assert spelled.spelled("barev, delivry qani a?", "en") == "barev, delivry qani a?"  # "barev": Armenian
 
 
