@@ -83,8 +83,7 @@ class CachedEncoder(Encoder):
         self._rows: dict[bytes, int] = {}
         self._vectors = np.zeros((0, inner.dim), dtype=np.float32)
         self._used = np.zeros(0, dtype=np.int64)  # per row: the build that last asked for it
-        self._clock = 0  # builds so far, across processes (restored from the file)
-        self._build = 0  # the build under way, or the last one
+        self._clock = 0  # builds so far, across processes (restored from the file): the one under way, or the last
         self._depth = 0  # nested building() blocks
         self.hits = 0
         self.misses = 0
@@ -132,7 +131,7 @@ class CachedEncoder(Encoder):
                         self._rows[d] = start + i
                     self._save()  # what was encoded survives a crash before the build ends
                 index = np.fromiter((self._rows[d] for d in digests), dtype=np.int64, count=len(digests))
-                self._used[index] = self._build
+                self._used[index] = self._clock
                 return self._vectors[index].copy()
 
     @contextmanager
@@ -144,7 +143,6 @@ class CachedEncoder(Encoder):
         with self._lock:
             if not self._depth:
                 self._clock += 1
-                self._build = self._clock
             self._depth += 1
         try:
             yield
@@ -159,11 +157,11 @@ class CachedEncoder(Encoder):
         """Texts held."""
         return len(self._rows)
 
-    def _prune(self) -> bool:
-        """Drop the least recently used texts once more than ``keep`` are held; True if any went."""
+    def _prune(self) -> None:
+        """Drop the least recently used texts once more than ``keep`` are held."""
         if self._keep is None or len(self._vectors) <= self._keep:
-            return False
-        building = int((self._used == self._build).sum())
+            return
+        building = int((self._used == self._clock).sum())
         if building > self._keep:
             log.warning("embedding cache %s: one bank needs %d texts, more than model.cache_texts (%d); "
                         "it is kept whole, raise the bound", self._path, building, self._keep)
@@ -175,7 +173,6 @@ class CachedEncoder(Encoder):
         self._vectors = self._vectors[kept]
         self._used = self._used[kept]
         log.info("embedding cache %s: kept the %d most recently used of %d texts", self._path, len(kept), len(renumber))
-        return True
 
     # -- persistence ---------------------------------------------------------------------
     def _load(self) -> None:
@@ -200,7 +197,7 @@ class CachedEncoder(Encoder):
             self._rows = {bytes(k).ljust(32, b"\0"): i for i, k in enumerate(keys)}
         self._vectors = vectors
         self._used = used
-        self._clock = self._build = int(used.max()) if len(used) else 0
+        self._clock = int(used.max()) if len(used) else 0
 
     def _save(self) -> None:
         if self._path is None or not len(self._vectors):
