@@ -42,7 +42,7 @@ from .head import SoftmaxHead, train_cached
 from .language import detect_language
 from .lexical import LexicalIndex
 from .memo import ArrayMemo
-from .romanized import looks_romanized, transliterations
+from .romanized import cued_languages, looks_romanized, transliterations
 from .settings import Evidence, MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
 from .spelling import Speller
@@ -437,7 +437,7 @@ class Matcher:
             return query
         # Mostly unknown words are Armenian or Persian typed in Latin letters only when one of them
         # says so ("barev", "mikham"); otherwise they are typos ("wheres my oder?").
-        if looks_romanized(query, self._vocabulary) and transliterations(query):
+        if looks_romanized(query, self._vocabulary) and cued_languages(query):
             return query
         return self._speller.correct(query, keep=name.split() if name else ())
 

@@ -232,17 +232,24 @@ def _cued(words_: list[str], cues: frozenset[str], stems: tuple[str, ...] = ()) 
     return any(w in cues or "@" in w or any(w.startswith(s) for s in stems) for w in words_)
 
 
-def transliterations(text: str) -> list[tuple[str, str]]:
-    """``[(language, text in its script)]`` worth trying for a romanized message: each language
-    some word of the message points to (Arabic also when digits stand for letters: "a7goz")."""
+def cued_languages(text: str) -> list[str]:
+    """The languages some word of a Latin-typed message points to ("barev": hy, "mikham": fa;
+    Arabic also when digits stand for letters: "a7goz"), in the order they are tried."""
     lowered = text.lower()
     tokens = _WORD.findall(lowered)
     plain = [w for w in tokens if "@" not in w]  # a typed schwa is Armenian only
     found = []
     if _cued(tokens, _ARMENIAN_CUES, _ARMENIAN_STEM_NAMES):
-        found.append(("hy", to_armenian(text)))
+        found.append("hy")
     if _cued(plain, _PERSIAN_CUES):
-        found.append(("fa", to_persian(text)))
+        found.append("fa")
     if _ARABIZI_DIGITS.search(lowered) or _cued(plain, _ARABIC_CUES):
-        found.append(("ar", to_arabic(text)))
+        found.append("ar")
     return found
+
+
+def transliterations(text: str) -> list[tuple[str, str]]:
+    """``[(language, text in its script)]`` worth trying for a romanized message: each language
+    some word of the message points to (:func:`cued_languages`)."""
+    scripts = {"hy": to_armenian, "fa": to_persian, "ar": to_arabic}
+    return [(language, scripts[language](text)) for language in cued_languages(text)]
