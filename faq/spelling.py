@@ -228,6 +228,11 @@ def _edits(word: str) -> set[str]:
             | {a + c + b for a, b in splits for c in _LETTERS})
 
 
+def _may_change(token: str, sentence_start: bool) -> bool:
+    """Neither an acronym (HIIT, AMEX) nor a name (Sevan, Goris, Lilit: capitalised inside a sentence)."""
+    return not token.isupper() and (sentence_start or not token[0].isupper())
+
+
 class Speller:
     """Puts English typos right against a bank's vocabulary and common English."""
 
@@ -268,14 +273,8 @@ class Speller:
                 continue
             for token in _TOKEN.findall(chunk):
                 if token[0].isalpha():  # a word (digits and "_" left the whole chunk alone above)
-                    fixed = None
                     lowered = token.lower()
-                    if lowered in kept or token.isupper():
-                        pass  # the customer's name, an acronym
-                    elif lowered in self._shorthand and (sentence_start or not token[0].isupper()):
-                        fixed = None if self._known(lowered) else self._shorthand[lowered]
-                    elif self._may_fix(token, sentence_start):
-                        fixed = self.suggest(lowered)
+                    fixed = self._fix(lowered) if lowered not in kept and _may_change(token, sentence_start) else None
                     if fixed is not None:
                         changed = True
                         token = fixed.capitalize() if token[0].isupper() else fixed
@@ -286,13 +285,13 @@ class Speller:
                 out.append(token)
         return "".join(out) if changed else text
 
-    @staticmethod
-    def _may_fix(token: str, sentence_start: bool) -> bool:
-        if not _MIN_LENGTH <= len(token) <= _MAX_LENGTH or not (token.isascii() and token.isalpha()):
-            return False  # apostrophes ("couldn't"), accents ("nestlé"), digits, long runs
-        if token.isupper():
-            return False  # HIIT, AMEX
-        return sentence_start or not token[0].isupper()  # Sevan, Goris, Lilit
+    def _fix(self, word: str) -> str | None:
+        """What ``word`` (lower case) stands for: chat shorthand written out, a typo put right."""
+        if word in self._shorthand:
+            return None if self._known(word) else self._shorthand[word]
+        if not (word.isascii() and word.isalpha()):
+            return None  # apostrophes ("couldn't"), accents ("nestlé")
+        return self.suggest(word)  # which leaves alone words too short or too long
 
     def suggest(self, word: str) -> str | None:
         """The word ``word`` was probably meant to be, or None to keep it."""
