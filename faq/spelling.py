@@ -23,6 +23,8 @@ English word one edit away.
   but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
   Latin letters that a word of the message names (faq/romanized.py reads those).
 * A plural of a bank word or of a common English word is no typo ("steakhouses").
+* Chat shorthand that is no English word ("whr", "hw mch", "pkg") is written out, unless the
+  bank uses it, it is in capitals or capitalised inside a sentence, or the lexicon knows it.
 * The better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
   turned into "recorder", nor "installer" into "installed", while "recieve", "taht" and
   "shiping" are put right. Rare real words outside the bank and the lexicon can still be
