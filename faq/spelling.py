@@ -23,8 +23,9 @@ English word one edit away.
   but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
   Latin letters that a word of the message names (faq/romanized.py reads those).
 * A plural of a bank word or of a common English word is no typo ("steakhouses").
-* Chat shorthand that is no English word ("whr", "hw mch", "pkg") is written out, unless the
-  bank uses it, it is in capitals or capitalised inside a sentence, or the lexicon knows it.
+* Chat shorthand that is no English word ("whr", "hw mch", "pkg", "r", "w", and with a digit or
+  a slash "b4", "2moro", "w/") is written out, unless the bank uses it, it is in capitals or
+  capitalised inside a sentence, or the lexicon knows it.
 * The better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
   turned into "recorder", nor "installer" into "installed", while "recieve", "taht" and
   "shiping" are put right. Rare real words outside the bank and the lexicon can still be
@@ -61,15 +62,25 @@ _MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mas
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
 _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
 # Chat shorthand the encoder reads as noise ("whr is my pakage" sat at 0.19 confidence, "where is
-# my package" at 0.91). Only forms that are no English word of their own; "u", "ur" and "pls",
-# which the encoder knows, stay as typed.
+# my package" at 0.91; "can u deliver b4 friday?" at 0.35, with "before" at 0.98). Only forms that
+# are no English word of their own; "u", "ur" and "pls", which the encoder knows, stay as typed,
+# and so do "y" (why, or yes to a question) and the digits "2" and "4" (to, for, or a number).
 _SHORTHAND = {
-    "whr": "where", "wht": "what", "hw": "how", "mch": "much", "sth": "something", "smth": "something",
-    "abt": "about", "bcz": "because", "coz": "because", "cuz": "because", "ppl": "people", "msg": "message",
-    "msgs": "messages", "acct": "account", "pwd": "password", "addr": "address", "tmrw": "tomorrow",
-    "tmr": "tomorrow", "yday": "yesterday", "pkg": "package", "qty": "quantity", "amt": "amount",
-    "shd": "should", "cld": "could", "wld": "would", "thru": "through", "plz": "please",
+    "whr": "where", "wht": "what", "wat": "what", "hw": "how", "mch": "much", "sth": "something",
+    "smth": "something", "abt": "about", "bcz": "because", "coz": "because", "cuz": "because",
+    "ppl": "people", "msg": "message", "msgs": "messages", "acct": "account", "pwd": "password",
+    "pw": "password", "addr": "address", "tmrw": "tomorrow", "tmr": "tomorrow", "yday": "yesterday",
+    "pkg": "package", "qty": "quantity", "amt": "amount", "num": "number", "appt": "appointment",
+    "shd": "should", "cld": "could", "wld": "would", "shud": "should", "wud": "would",
+    "thru": "through", "plz": "please", "kno": "know", "rly": "really", "tho": "though",
+    "thx": "thanks", "tnx": "thanks", "r": "are", "w": "with",
 }
+# Shorthand with a digit or a slash, read as a whole run of text (codes and links are left alone).
+_SHORTHAND_RUNS = {
+    "b4": "before", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow", "2nite": "tonight",
+    "l8r": "later", "gr8": "great", "w/": "with", "w/o": "without", "b/c": "because",
+}
+_RUN = re.compile(r"([\w/]+?)([.,!?;:]*)")
 _VERY_COMMON = 5.0  # zipf: a four-letter word with a letter left out may be put right towards these
 _BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
 _ZIPF_OF_BUCKET = 9.0 - np.arange(1200) / 100
@@ -248,6 +259,7 @@ class Speller:
         self.vocabulary = frozenset(w for w in vocabulary if w.isascii() and w.isalpha() and len(w) >= _MIN_LENGTH)
         # Shorthand the bank itself uses ("pkg" in a courier's bank) is its own word.
         self._shorthand = {short: word for short, word in _SHORTHAND.items() if short not in vocabulary}
+        self._shorthand_runs = {short: word for short, word in _SHORTHAND_RUNS.items() if short not in vocabulary}
         # Typos rarely touch a word's first letter: bank words by it, each with its letters.
         self._by_initial: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for word in sorted(self.vocabulary):
@@ -268,6 +280,12 @@ class Speller:
         changed = False
         previous = ""
         for chunk in _CHUNK.findall(text):
+            run = self._written_out(chunk, kept, sentence_start)
+            if run is not None:
+                changed = True
+                out.append(run)
+                sentence_start, previous = _ends_sentence(chunk, previous), chunk
+                continue
             if chunk.isspace() or _LEFT_ALONE.search(chunk):
                 out.append(chunk)
                 sentence_start = sentence_start if chunk.isspace() else _ends_sentence(chunk, previous)
@@ -286,6 +304,16 @@ class Speller:
                     sentence_start = sentence_start or _ends_sentence(token, previous)
                 out.append(token)
         return "".join(out) if changed else text
+
+    def _written_out(self, chunk: str, kept: set[str], sentence_start: bool) -> str | None:
+        """``chunk`` with its shorthand of digits or a slash written out ("b4", "w/"), or None."""
+        run = _RUN.fullmatch(chunk)
+        if run is None or run[1].lower() not in self._shorthand_runs or run[1].lower() in kept:
+            return None
+        if not _may_change(run[1], sentence_start) or self._known(run[1].lower()):
+            return None
+        word = self._shorthand_runs[run[1].lower()]
+        return (word.capitalize() if run[1][0].isupper() else word) + run[2]
 
     def _fix(self, word: str) -> str | None:
         """What ``word`` (lower case) stands for: chat shorthand written out, a typo put right."""

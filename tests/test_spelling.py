@@ -108,6 +108,18 @@ def test_chat_shorthand_is_written_out_unless_the_bank_or_the_customer_uses_it_a
     assert speller.correct("my pkg", keep=["Pkg"]) == "my pkg"
 
 
+def test_shorthand_with_digits_or_a_slash_is_written_out_as_a_whole_but_codes_and_numbers_are_kept():
+    speller = Speller(english(), ["order", "deliver", "card"])
+    assert speller.correct("can u deliver b4 friday?") == "can u deliver before friday?"
+    assert speller.correct("r u open 2day, or 2moro?") == "are u open today, or tomorrow?"
+    assert speller.correct("can I pay w/ a card, or w/o one? b/c I'm away") == "can I pay with a card, or without one? because I'm away"
+    assert speller.correct("B4 I order: is it gr8?") == "B4 I order: is it great?"  # capitals: a code (seat B4)
+    assert speller.correct("Thru the app? Rly?") == "Through the app? Really?"  # a sentence's first word
+    for text in ("order B4-2200", "2 towels for 4 days", "see w/docs/b4", "y is it late", "4 2 towels"):
+        assert speller.correct(text) == text  # codes, paths, numbers, and "y" (why, or yes)
+    assert Speller(english(), ["b4"]).correct("seat b4") == "seat b4"  # the bank's own word
+
+
 def test_a_four_letter_word_missing_a_letter_is_put_right_towards_the_bank_or_a_very_common_word():
     speller = Speller(english(), ["order", "price", "parcel"])
     assert speller.correct("wheres my oder") == "wheres my order"  # the bank's word
