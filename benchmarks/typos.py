@@ -6,6 +6,11 @@ two letters swapped, a neighbouring key, or a letter doubled. Every other case i
 written. Each set is then run through ``helpline eval``'s code path three times: as written,
 with typos and the speller off (``matcher.spelling: false``), with typos and the speller on.
 
+The same English questions are also written in chat shorthand ("whr is ur pkg? pls tell me
+tmrw"): each word that has a shorthand form (``CHAT``, a list of its own, wider than the one
+the speller writes out) is swapped for it with probability ``--shorthand`` (0.6), and the set is
+run with the speller off and on.
+
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/typos.py [--config config.yml] [--typos 2] [--out docs/benchmarks.md]
 """
 
@@ -59,22 +64,56 @@ def misspell(word: str, rng: random.Random) -> str:
     return word[:i] + word[i] + word[i:]  # doubled
 
 
-def with_typos(cases: list[Case], typos: int, seed: int) -> list[Case]:
+# How people shorten words in chat, from common usage, independent of the speller's own table
+# (faq/spelling.py) so that the benchmark also counts the forms it does not know.
+CHAT = {
+    "you": ("u",), "your": ("ur", "yr"), "are": ("r",), "why": ("y",), "please": ("pls", "plz"),
+    "where": ("whr", "wer"), "what": ("wat", "wht"), "how": ("hw",), "much": ("mch",), "for": ("4",),
+    "to": ("2",), "before": ("b4",), "tomorrow": ("tmrw", "tmr", "2moro"), "today": ("2day",),
+    "tonight": ("2nite",), "yesterday": ("yday",), "because": ("bc", "cuz", "coz"), "about": ("abt",),
+    "something": ("smth", "sth"), "people": ("ppl",), "message": ("msg",), "messages": ("msgs",),
+    "account": ("acct", "acc"), "password": ("pwd", "pw"), "address": ("addr",), "thanks": ("thx", "tnx"),
+    "later": ("l8r",), "know": ("kno",), "really": ("rly",), "though": ("tho",), "package": ("pkg",),
+    "information": ("info",), "number": ("num",), "problem": ("prob",), "with": ("w",), "without": ("w/o",),
+    "minutes": ("mins",), "hours": ("hrs",), "should": ("shud", "shd"), "could": ("cud", "cld"),
+    "would": ("wud", "wld"), "through": ("thru",), "appointment": ("appt",), "okay": ("ok",),
+    "don't": ("dont",), "can't": ("cant",), "i'm": ("im",), "doesn't": ("doesnt",), "isn't": ("isnt",),
+}
+_CHAT_WORDS = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|[^A-Za-z]+")
+
+
+def _slip(case: Case, rng: random.Random, typos: int) -> str:
+    tokens = _TOKENS.findall(case.text)
+    long_words = [i for i, t in enumerate(tokens) if t.isalpha() and len(t) >= 4]
+    for i in rng.sample(long_words, min(typos, len(long_words))):
+        tokens[i] = misspell(tokens[i], rng)
+    return "".join(tokens)
+
+
+def _shorten(case: Case, rng: random.Random, share: float) -> str:
+    tokens = _CHAT_WORDS.findall(case.text)
+    for i, token in enumerate(tokens):
+        forms = CHAT.get(token.lower())
+        if forms and rng.random() < share:
+            tokens[i] = rng.choice(forms)
+    return "".join(tokens)
+
+
+def _english_questions(cases: list[Case], seed: int, rewrite) -> list[Case]:  # noqa: ANN001 - (Case, Random) -> str
+    """``cases`` with each English question rewritten, the others as written."""
     rng = random.Random(seed)
-    out = []
-    for case in cases:
-        if case.lang != "en" or case.expect in SPECIAL:
-            out.append(case)
-            continue
-        tokens = _TOKENS.findall(case.text)
-        long_words = [i for i, t in enumerate(tokens) if t.isalpha() and len(t) >= 4]
-        for i in rng.sample(long_words, min(typos, len(long_words))):
-            tokens[i] = misspell(tokens[i], rng)
-        out.append(replace(case, text="".join(tokens)))
-    return out
+    return [case if case.lang != "en" or case.expect in SPECIAL else replace(case, text=rewrite(case, rng)) for case in cases]
 
 
-def run(config_path: Path, typos: int) -> dict[str, dict[str, list[int]]]:
+def with_typos(cases: list[Case], typos: int, seed: int) -> list[Case]:
+    return _english_questions(cases, seed, lambda case, rng: _slip(case, rng, typos))
+
+
+def in_shorthand(cases: list[Case], share: float, seed: int) -> list[Case]:
+    return _english_questions(cases, seed, lambda case, rng: _shorten(case, rng, share))
+
+
+def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, list[int]]]:
     """group → variant → [cases, served, wrong, English questions, English questions served]."""
     sets = {name: (bank, cases) for name, bank, cases, _ in SETS}
     totals: dict[str, dict[str, list[int]]] = {}
@@ -85,13 +124,16 @@ def run(config_path: Path, typos: int) -> dict[str, dict[str, list[int]]]:
             config = load_config(config_path, bank=bank)
             cases = load_cases(cases_file)
             typed = with_typos(cases, typos, seed)
+            short = in_shorthand(cases, shorthand, seed)
             responders = {}  # one per speller setting: "as written" runs on the configured one
             for spelling in (False, True):
                 responders[spelling] = Responder(replace(config, matcher=replace(config.matcher, spelling=spelling)), encoder=encoder)
                 encoder = responders[spelling].encoder
             variants = {"as written": (responders[config.matcher.spelling], cases),
                         "typos, speller off": (responders[False], typed),
-                        "typos, speller on": (responders[True], typed)}
+                        "typos, speller on": (responders[True], typed),
+                        "shorthand, speller off": (responders[False], short),
+                        "shorthand, speller on": (responders[True], short)}
             for variant, (responder, asked) in variants.items():
                 report = evaluate(asked, responder.decide_case, {e.id for e in responder.bank.served()})
                 english = [r for r in report["results"] if r["lang"] == "en" and r["expect"] not in SPECIAL]
@@ -105,8 +147,9 @@ def run(config_path: Path, typos: int) -> dict[str, dict[str, list[int]]]:
     return totals
 
 
-def render(totals: dict[str, dict[str, list[int]]], typos: int) -> str:
-    lines = [f"| group | variant ({typos} typos per English question) | all cases: served · wrong | English questions served |",
+def render(totals: dict[str, dict[str, list[int]]], typos: int, shorthand: float) -> str:
+    lines = [f"| group | variant ({typos} typos per English question; shorthand for {shorthand:.0%} of the words that have one) "
+             "| all cases: served · wrong | English questions served |",
              "|---|---|---|---|"]
     for group, variants in totals.items():
         for variant, (cases, right, wrong, english, english_right) in variants.items():
@@ -119,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--typos", type=int, default=2, help="typos per English question")
+    parser.add_argument("--shorthand", type=float, default=0.6, help="share of the words with a shorthand form written in it")
     parser.add_argument("--out", type=Path, help="write the table into this Markdown file (between its markers)")
     args = parser.parse_args(argv)
-    table = render(run(args.config, args.typos), args.typos)
+    table = render(run(args.config, args.typos, args.shorthand), args.typos, args.shorthand)
     print(table)
     if args.out:
         write_section(args.out, table, marker="typos")
