@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from .phrases import Catalogue
 from .policy import ConversationState, Decision, Policy
 
 log = logging.getLogger(__name__)
+_SPELLING_AFTER = 5.0  # seconds after a bank is built (a server answers /healthz within ~2.5 s of its start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,12 @@ class Responder:
         if mismatches:
             log.warning("config does not fit the bank: %s", "; ".join(mismatches))
         matcher = Matcher(bank, self.encoder, self.config.matcher, cache_dir=self.config.model.cache_dir, lexicon=lexicon)
+        if self.config.matcher.spelling:
+            # The other languages' word lists (about 2 s in all) are read once the server is up, not
+            # while it starts: a message in a language before then waits for its own list.
+            reader = threading.Timer(_SPELLING_AFTER, matcher.prepare_spelling)
+            reader.daemon = True
+            reader.start()
         policy = Policy(bank, self.catalogue, self.config.routing, self.config.matcher.thresholds.route)
         return Brain(bank, matcher, policy)
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .alignment import for_encoder, offsets_from_examples
+from .alignment import corpus_words, for_encoder, offsets_from_examples
 from .bank import Bank, Entry
 from .cache import CachedEncoder
 from .concepts import ConceptIndex, ConceptLexicon, bundled
@@ -45,7 +45,7 @@ from .memo import ArrayMemo
 from .romanized import cued_languages, looks_romanized, transliterations
 from .settings import Evidence, MatcherSettings, Thresholds
 from .smalltalk import Intent, SmallTalk
-from .spelling import Speller
+from .spelling import ALPHABETS, Speller, Spellers, written_words
 from .text import words
 
 
@@ -234,11 +234,12 @@ class Matcher:
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
         self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
-        # English typos are put right against these words and common English, keeping the
-        # lexicon's terms of trade (faq/spelling.py).
+        # Typos are put right against these words and the language's common ones, keeping the
+        # lexicon's terms of trade (faq/spelling.py): English at once, other languages when a
+        # message in one first comes.
         said = [example for intent in intents for lang, example in self.smalltalk.examples[intent] if lang == "en"]
-        self._speller = Speller.english(self._vocabulary.union(*(words(t) for t in said)),
-                                        known=lambda word: bool(self.lexicon.find(word))) if self.settings.spelling else None
+        self._spellers = Spellers(Speller.english(self._vocabulary.union(*(words(t) for t in said)), known=self._term),
+                                  self._customer_words, known=self._term) if self.settings.spelling else None
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
                                       memo=ConceptIndex.memo(self.lexicon, cache_dir),
                                       spoken=[(index, answer) for index, entry in enumerate(self.entries)
@@ -296,6 +297,27 @@ class Matcher:
         return train_cached(
             self.encoder.name, self._vectors[:n], self._rows[:n], self._entry_count, self.settings.head_training, cache_dir
         )
+
+    def prepare_spelling(self) -> None:
+        """Make every language's speller now: reading their word lists takes about 2 s in all, which
+        no customer's first message in a language should wait for (the server runs this in the
+        background once a bank is built)."""
+        if self._spellers is not None:
+            for language in ALPHABETS:
+                self._spellers(language)
+
+    def _term(self, word: str) -> bool:
+        """A term of the trade (the lexicon's or the glossary's): never taken for a typo."""
+        return bool(self.lexicon.find(word))
+
+    def _customer_words(self, language: str) -> frozenset[str]:
+        """How customers write ``language``, for its speller: the parallel corpus of customer
+        messages, the small-talk phrases and the bank's own questions and answers in it."""
+        own = [text for entry in self.entries for lang, text in (*entry.all_questions(), *entry.answer.items())
+               if lang == language]
+        said = [example for intent in self.intents.values() for lang, example in self.smalltalk.examples[intent]
+                if lang == language]
+        return corpus_words(language).union(*(written_words(text) for text in (*own, *said)))
 
     def _encode_known(self, texts: list[str], documents: bool = False) -> np.ndarray:
         if isinstance(self.encoder, CachedEncoder):
@@ -430,16 +452,17 @@ class Matcher:
         return (text, language, False) if rest is None else (rest, detect_language(rest), True)
 
     def spelled(self, query: str, language: str | None, name: str | None = None) -> str:
-        """``query`` with its English typos put right (faq/spelling.py), the customer's name
-        and the lexicon's terms of trade kept; other languages, and Armenian or Persian typed
-        in Latin letters, as they are."""
-        if self._speller is None or language != "en":
+        """``query`` with its typos put right (faq/spelling.py: English, Persian, Arabic, Hebrew,
+        Russian), the customer's name and the lexicon's terms of trade kept; Armenian, which has no
+        word list, and Armenian or Persian typed in Latin letters, as they are."""
+        speller = self._spellers(language) if self._spellers is not None else None
+        if speller is None:
             return query
         # Mostly unknown words are Armenian or Persian typed in Latin letters only when one of them
         # says so ("barev", "mikham"); otherwise they are typos ("wheres my oder?").
-        if looks_romanized(query, self._vocabulary) and cued_languages(query):
+        if language == "en" and looks_romanized(query, self._vocabulary) and cued_languages(query):
             return query
-        return self._speller.correct(query, keep=name.split() if name else ())
+        return speller.correct(query, keep=name.split() if name else ())
 
     def _score(self, query: str, language: str | None) -> Scores:
         return self.scores(self.encode([query], [language])[0], query, language)

