@@ -6,7 +6,10 @@ two letters swapped, a neighbouring key, or a letter doubled. Every other case i
 written. Each set is then run through ``helpline eval``'s code path three times: as written,
 with typos and the speller off (``matcher.spelling: false``), with typos and the speller on.
 
-The same English questions are also written in chat shorthand ("whr is ur pkg? pls tell me
+The questions in the other languages get the same typos (but a neighbouring key: no keyboard
+layouts here), and are run with the speller off and on.
+
+The English questions are also written in chat shorthand ("whr is ur pkg? pls tell me
 tmrw"): each word that has a shorthand form (``CHAT``, a list of its own, wider than the one
 the speller writes out) is swapped for it with probability ``--shorthand`` (0.6), and the set is
 run with the speller off and on.
@@ -51,10 +54,11 @@ def _neighbour(letter: str, rng: random.Random) -> str:
     return letter
 
 
-def misspell(word: str, rng: random.Random) -> str:
-    """One typo inside ``word`` (never its first or last letter's place)."""
+def misspell(word: str, rng: random.Random, keyboard: bool = True) -> str:
+    """One typo inside ``word`` (never its first or last letter's place); ``keyboard``: a
+    neighbouring key on an English keyboard is one of the slips."""
     i = rng.randrange(1, len(word) - 1)
-    slip = rng.choice("omnd")
+    slip = rng.choice("omnd" if keyboard else "omd")
     if slip == "o":
         return word[:i] + word[i + 1:]  # left out
     if slip == "m":
@@ -82,11 +86,15 @@ CHAT = {
 _CHAT_WORDS = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|[^A-Za-z]+")
 
 
+_WORDS = re.compile(r"[^\W\d_]+|[\W\d_]+")  # words of any script, and what lies between them
+
+
 def _slip(case: Case, rng: random.Random, typos: int) -> str:
-    tokens = _TOKENS.findall(case.text)
+    english = case.lang == "en"
+    tokens = (_TOKENS if english else _WORDS).findall(case.text)
     long_words = [i for i, t in enumerate(tokens) if t.isalpha() and len(t) >= 4]
     for i in rng.sample(long_words, min(typos, len(long_words))):
-        tokens[i] = misspell(tokens[i], rng)
+        tokens[i] = misspell(tokens[i], rng, keyboard=english)
     return "".join(tokens)
 
 
@@ -99,22 +107,24 @@ def _shorten(case: Case, rng: random.Random, share: float) -> str:
     return "".join(tokens)
 
 
-def _english_questions(cases: list[Case], seed: int, rewrite) -> list[Case]:  # noqa: ANN001 - (Case, Random) -> str
-    """``cases`` with each English question rewritten, the others as written."""
+def _questions(cases: list[Case], seed: int, rewrite, english: bool = True) -> list[Case]:  # noqa: ANN001 - (Case, Random) -> str
+    """``cases`` with each question in English (or, ``english=False``, in another language)
+    rewritten, the others as written."""
     rng = random.Random(seed)
-    return [case if case.lang != "en" or case.expect in SPECIAL else replace(case, text=rewrite(case, rng)) for case in cases]
+    return [replace(case, text=rewrite(case, rng)) if (case.lang == "en") == english and case.expect not in SPECIAL else case
+            for case in cases]
 
 
-def with_typos(cases: list[Case], typos: int, seed: int) -> list[Case]:
-    return _english_questions(cases, seed, lambda case, rng: _slip(case, rng, typos))
+def with_typos(cases: list[Case], typos: int, seed: int, english: bool = True) -> list[Case]:
+    return _questions(cases, seed, lambda case, rng: _slip(case, rng, typos), english)
 
 
 def in_shorthand(cases: list[Case], share: float, seed: int) -> list[Case]:
-    return _english_questions(cases, seed, lambda case, rng: _shorten(case, rng, share))
+    return _questions(cases, seed, lambda case, rng: _shorten(case, rng, share))
 
 
 def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, list[int]]]:
-    """group → variant → [cases, served, wrong, English questions, English questions served]."""
+    """group → variant → [cases, served, wrong, English questions, served, other questions, served]."""
     sets = {name: (bank, cases) for name, bank, cases, _ in SETS}
     totals: dict[str, dict[str, list[int]]] = {}
     encoder = None
@@ -125,6 +135,7 @@ def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, 
             cases = load_cases(cases_file)
             typed = with_typos(cases, typos, seed)
             short = in_shorthand(cases, shorthand, seed)
+            foreign = with_typos(cases, typos, seed, english=False)
             responders = {}  # one per speller setting: "as written" runs on the configured one
             for spelling in (False, True):
                 responders[spelling] = Responder(replace(config, matcher=replace(config.matcher, spelling=spelling)), encoder=encoder)
@@ -133,35 +144,41 @@ def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, 
                         "typos, speller off": (responders[False], typed),
                         "typos, speller on": (responders[True], typed),
                         "shorthand, speller off": (responders[False], short),
-                        "shorthand, speller on": (responders[True], short)}
+                        "shorthand, speller on": (responders[True], short),
+                        "typos in other languages, speller off": (responders[False], foreign),
+                        "typos in other languages, speller on": (responders[True], foreign)}
             for variant, (responder, asked) in variants.items():
                 report = evaluate(asked, responder.decide_case, {e.id for e in responder.bank.served()})
-                english = [r for r in report["results"] if r["lang"] == "en" and r["expect"] not in SPECIAL]
-                total = totals.setdefault(group, {}).setdefault(variant, [0, 0, 0, 0, 0])
+                questions = [r for r in report["results"] if r["expect"] not in SPECIAL]
+                english = [r for r in questions if r["lang"] == "en"]
+                other = [r for r in questions if r["lang"] != "en"]
+                total = totals.setdefault(group, {}).setdefault(variant, [0] * 7)
                 total[0] += report["cases"]
                 total[1] += round(report["accuracy"] * report["cases"])
                 total[2] += round(report["wrong_answer_rate"] * report["cases"])
                 total[3] += len(english)
                 total[4] += sum(r["got"] == r["expect"] for r in english)
+                total[5] += len(other)
+                total[6] += sum(r["got"] == r["expect"] for r in other)
             print(f"{name}: done", file=sys.stderr)
     return totals
 
 
 def render(totals: dict[str, dict[str, list[int]]], typos: int, shorthand: float) -> str:
-    lines = [f"| group | variant ({typos} typos per English question; shorthand for {shorthand:.0%} of the words that have one) "
-             "| all cases: served · wrong | English questions served |",
-             "|---|---|---|---|"]
+    lines = [f"| group | variant ({typos} typos per question; shorthand for {shorthand:.0%} of the English words that have one) "
+             "| all cases: served · wrong | English questions served | other languages' questions served |",
+             "|---|---|---|---|---|"]
     for group, variants in totals.items():
-        for variant, (cases, right, wrong, english, english_right) in variants.items():
+        for variant, (cases, right, wrong, english, english_right, other, other_right) in variants.items():
             lines.append(f"| {group} | {variant} | {right / cases:.1%} · {wrong / cases:.1%} ({cases}) | "
-                         f"{english_right / english:.1%} ({english}) |")
+                         f"{english_right / english:.1%} ({english}) | {other_right / other:.1%} ({other}) |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
-    parser.add_argument("--typos", type=int, default=2, help="typos per English question")
+    parser.add_argument("--typos", type=int, default=2, help="typos per question")
     parser.add_argument("--shorthand", type=float, default=0.6, help="share of the words with a shorthand form written in it")
     parser.add_argument("--out", type=Path, help="write the table into this Markdown file (between its markers)")
     args = parser.parse_args(argv)
