@@ -49,6 +49,7 @@ class Responder:
         inner = encoder or make_encoder(config.model.backend, config.model.name, config.model.threads, config.model.runtime)
         self.encoder = inner if isinstance(inner, CachedEncoder) else CachedEncoder(inner, config.model.cache_dir, config.model.cache_texts)
         self.catalogue = catalogue or Catalogue.load(config.phrases, tone=config.brand.tone, emoji=config.brand.emoji)
+        self._reader: threading.Timer | None = None  # reads the other languages' word lists (_build)
         self.brain = self._build(load_bank(config.bank), ConceptLexicon.load(config.glossary))
 
     def _build(self, bank: Bank, lexicon: ConceptLexicon) -> Brain:
@@ -59,9 +60,11 @@ class Responder:
         if self.config.matcher.spelling:
             # The other languages' word lists (about 2 s in all) are read once the server is up, not
             # while it starts: a message in a language before then waits for its own list.
-            reader = threading.Timer(_SPELLING_AFTER, matcher.prepare_spelling)
-            reader.daemon = True
-            reader.start()
+            if self._reader is not None:
+                self._reader.cancel()  # a bank reloaded before its predecessor's lists were read
+            self._reader = threading.Timer(_SPELLING_AFTER, matcher.prepare_spelling)
+            self._reader.daemon = True
+            self._reader.start()
         policy = Policy(bank, self.catalogue, self.config.routing, self.config.matcher.thresholds.route)
         return Brain(bank, matcher, policy)
 

@@ -183,7 +183,7 @@ def corpus_words(language: str) -> frozenset[str]:
     """Every word the corpus writes in ``language``, as customers spell it: the words a speller of
     that language must not take for typos (colloquial forms a word list lacks). Read from the
     file's ``  <language>: "…"`` lines, not through a YAML parse, which left 20 MB behind."""
-    line = re.compile(rf"^\s*-?\s*{re.escape(language)}:\s*(.*)$", re.MULTILINE)
+    line = re.compile(rf"^[ \t]*-?[ \t]*{re.escape(language)}:[ \t]*(.*)$", re.MULTILINE)
     return frozenset().union(*(written_words(text) for text in line.findall(corpus_text())))
 
 

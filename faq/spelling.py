@@ -19,12 +19,13 @@ English word one edit away.
   letters ("yaer") or a letter left out when the whole word is the bank's or very common ("oder",
   "wher"); words capitalised inside a sentence or all in capitals (names, acronyms:
   "Sevan", "HIIT"); words with accents or apostrophes; anything in a run of text with a digit,
-  "@", "/" or "_" (codes, addresses, links); a change of first letter ("goris" is not "boris"),
+  "@", "/" or "_" (codes, addresses, links; but for the shorthand below); a change of first
+  letter ("goris" is not "boris"),
   but for the first two letters swapped. The caller leaves alone Armenian or Persian typed in
   Latin letters that a word of the message names (faq/romanized.py reads those).
 * A plural of a bank word or of a common English word is no typo ("steakhouses").
-* Chat shorthand that is no English word ("whr", "hw mch", "pkg", "r", "w", and with a digit or
-  a slash "b4", "2moro", "w/") is written out, unless the bank uses it, it is in capitals or
+* Chat shorthand that is no English word ("whr", "hw mch", "pkg"; as a whole run of text "r",
+  "w", and with a digit or a slash "b4", "2moro", "w/") is written out, unless the bank uses it, it is in capitals or
   capitalised inside a sentence, or the lexicon knows it.
 * The better word must be at least 100 times as frequent (two zipf steps): "reorder" is not
   turned into "recorder", nor "installer" into "installed", while "recieve", "taht" and
@@ -52,6 +53,7 @@ import importlib.util
 import logging
 import re
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -77,6 +79,12 @@ _SENTENCE_END = re.compile(r"[.!?]\s*$")
 _ABBREVIATIONS = frozenset("mr mrs ms dr prof st jr sr vs etc approx no".split())  # "Dr. Kevan" goes on
 _MIN_LENGTH = 4
 _SLIP = 0.5  # typing_cost of one slip of the fingers
+# Pronouns and particles Persian and Arabic customers attach to a word ("کلاسو", the class; "ماهشه",
+# it's his month): a word that is a listed or customer's word once one comes off is a form, no typo.
+_ENDINGS = {
+    "fa": ("رو", "و", "م", "ن", "ت", "ش", "ی", "ا", "ه"),
+    "ar": ("ها", "لي", "ني", "و", "ا", "ي", "ه", "ك"),
+}
 _MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mashed)
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
 _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
@@ -85,18 +93,19 @@ _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
 # are no English word of their own; "u", "ur" and "pls", which the encoder knows, stay as typed,
 # and so do "y" (why, or yes to a question) and the digits "2" and "4" (to, for, or a number).
 _SHORTHAND = {
-    "whr": "where", "wht": "what", "wat": "what", "hw": "how", "mch": "much", "sth": "something",
+    "whr": "where", "wht": "what", "hw": "how", "mch": "much", "sth": "something",
     "smth": "something", "abt": "about", "bcz": "because", "coz": "because", "cuz": "because",
     "ppl": "people", "msg": "message", "msgs": "messages", "acct": "account", "pwd": "password",
     "pw": "password", "addr": "address", "tmrw": "tomorrow", "tmr": "tomorrow", "yday": "yesterday",
     "pkg": "package", "qty": "quantity", "amt": "amount", "num": "number", "appt": "appointment",
     "shd": "should", "cld": "could", "wld": "would", "shud": "should", "wud": "would",
     "thru": "through", "plz": "please", "kno": "know", "rly": "really", "tho": "though",
-    "thx": "thanks", "tnx": "thanks", "r": "are", "w": "with",
+    "thx": "thanks", "tnx": "thanks",
 }
-# Shorthand with a digit or a slash, read as a whole run of text (codes and links are left alone).
+# Shorthand with a digit or a slash, and single letters, read as a whole run of text: "r&d", "b&w",
+# codes and links are left alone ("2day" is as often two-day shipping as today: left alone too).
 _SHORTHAND_RUNS = {
-    "b4": "before", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow", "2nite": "tonight",
+    "r": "are", "w": "with", "b4": "before", "2moro": "tomorrow", "2morrow": "tomorrow", "2nite": "tonight",
     "l8r": "later", "gr8": "great", "w/": "with", "w/o": "without", "b/c": "because",
 }
 # Diacritics (Arabic harakat, Hebrew points, combining accents) split a word into pieces that are
@@ -183,7 +192,7 @@ class Frequencies:
                 counts.append(len(bucket))
             common = [np.fromiter((hash(w) for w in bucket if w.isalpha()), dtype=np.int64)
                       for index, bucket in enumerate(_read_cbpack(small)) if _ZIPF_OF_BUCKET[index] >= _COMMON]
-        except (OSError, ValueError, msgpack.UnpackException) as exc:
+        except (OSError, EOFError, zlib.error, ValueError, msgpack.UnpackException) as exc:
             log.warning("cannot read wordfreq's %s word list (%s): typos are matched as typed", language, exc)
             return None
         zipf = np.repeat(_ZIPF_OF_BUCKET[: len(counts)], counts)
@@ -362,7 +371,7 @@ class Speller:
     def __init__(self, frequencies: Frequencies, vocabulary: Iterable[str],
                  known: Callable[[str], bool] | None = None, language: str = "en") -> None:
         """``vocabulary``: words never changed and preferred as corrections (the bank's; for
-        another language than English, what customers write in it: see :func:`customer_words`).
+        another language than English, what customers write in it: ``Matcher._customer_words``).
         ``known``: says whether a word is a term of the trade (a concept of the lexicon or the
         deployment's glossary), which is never changed however rare it is in the language."""
         self.frequencies = frequencies
@@ -374,6 +383,7 @@ class Speller:
         # list lacks are forms, not typos ("بتنظفوا", do you clean, had become "بتوظفوا", do you hire).
         # Their speller changes no word the list holds, and only undoes one slip of the fingers.
         self._strict = language != "en"
+        self._endings = _ENDINGS.get(language, ())
         self._known = known or (lambda word: False)
         vocabulary = frozenset(vocabulary)
         self.vocabulary = frozenset(w for w in vocabulary if self._spelt(w) and len(w) >= _MIN_LENGTH)
@@ -456,6 +466,8 @@ class Speller:
         own = self.frequencies.zipf(word)
         if own >= _COMMON or (self._strict and own > 0) or self._inflected(word) or self._known(word):
             return None
+        if word[-1] != word[-2] and any(word.endswith(ending) and self._is_word(word[: -len(ending)]) for ending in self._endings):
+            return None  # (a doubled last letter is a slip: "میرسهه")
         longest = 2 if len(word) >= 8 and not self._strict else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"). Two
         # letters swapped ("yaer") is still worth putting right, and so is a letter left out, the
@@ -488,6 +500,9 @@ class Speller:
         if best is None or -best[2] - own < _BETTER_BY:
             return None
         return best[3]
+
+    def _is_word(self, word: str) -> bool:
+        return word in self.vocabulary or self.frequencies.zipf(word) > 0
 
     def _inflected(self, word: str) -> bool:
         """A plural of a bank word or of a common one ("steakhouses", "playstations") is no

@@ -111,11 +111,12 @@ def test_chat_shorthand_is_written_out_unless_the_bank_or_the_customer_uses_it_a
 def test_shorthand_with_digits_or_a_slash_is_written_out_as_a_whole_but_codes_and_numbers_are_kept():
     speller = Speller(english(), ["order", "deliver", "card"])
     assert speller.correct("can u deliver b4 friday?") == "can u deliver before friday?"
-    assert speller.correct("r u open 2day, or 2moro?") == "are u open today, or tomorrow?"
+    assert speller.correct("r u open 2nite, or 2moro?") == "are u open tonight, or tomorrow?"
     assert speller.correct("can I pay w/ a card, or w/o one? b/c I'm away") == "can I pay with a card, or without one? because I'm away"
     assert speller.correct("B4 I order: is it gr8?") == "B4 I order: is it great?"  # capitals: a code (seat B4)
     assert speller.correct("Thru the app? Rly?") == "Through the app? Really?"  # a sentence's first word
-    for text in ("order B4-2200", "2 towels for 4 days", "see w/docs/b4", "y is it late", "4 2 towels"):
+    for text in ("order B4-2200", "2 towels for 4 days", "see w/docs/b4", "y is it late", "4 2 towels",
+                 "i wat to cancel", "b&w printing", "our r&d team", "2day shipping?"):
         assert speller.correct(text) == text  # codes, paths, numbers, and "y" (why, or yes)
     assert Speller(english(), ["b4"]).correct("seat b4") == "seat b4"  # the bank's own word
 
@@ -127,6 +128,29 @@ def test_a_four_letter_word_missing_a_letter_is_put_right_towards_the_bank_or_a_
     assert speller.correct("whats the pric") == "whats the price"
     for text in ("my bils", "amex card", "a tofu dish", "the mesa"):  # "bills" is common, not very
         assert speller.correct(text) == text
+
+
+def test_hashed_words_find_hashes_at_either_end_of_the_array():
+    import numpy as np
+
+    assert HashedWords(np.array([5, 1, 3])).among([0, 6, 10**18, 3, 1, 5]) == {3, 1, 5}
+    assert 0 not in HashedWords(np.array([1, 3, 5])) and 10**18 not in HashedWords(np.array([1, 3, 5]))
+
+
+def test_a_damaged_word_list_turns_the_speller_off_and_is_not_read_again(tmp_path, monkeypatch, caplog):
+    import gzip
+
+    import faq.spelling as spelling
+
+    data = tmp_path / "wordfreq" / "data"
+    data.mkdir(parents=True)
+    (data / "small_ar.msgpack.gz").write_bytes(gzip.compress(b"\x92\x81\xa6format\xa2cB" * 50)[:40])  # cut short
+    (tmp_path / "wordfreq" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(spelling, "_loaded", {})
+    assert spelling.frequencies("ar") is None and "cannot read wordfreq's ar word list" in caplog.text
+    caplog.clear()
+    assert spelling.frequencies("ar") is None and not caplog.text  # remembered, not read per message
 
 
 def test_hashed_words_answer_membership_as_a_set_of_strings_would():
@@ -223,7 +247,8 @@ def test_typos_in_persian_arabic_hebrew_and_russian_are_put_right_against_wordfr
     for language, text in (("fa", "میخوام سفارشمو لغو کنم"), ("ar", "ابغى ألغي الاشتراك نهائياً، وش الخطوات؟"),
                            ("ar", "وين وصل طلبي"), ("he", "שליי"), ("ru", "Ольга, где посылка"), ("ar", "مَتَى يَصِلُ الطَّلَبُ"),
                            ("ru", "я нажимала кнопку"), ("ru", "Моете ковры?"), ("ar", "بتنظفوا الكنب؟"),
-                           ("fa", "پیراهن ابریشمی رو می\u200cشورید؟"), ("ru", "где мой закзаз?")):
+                           ("fa", "پیراهن ابریشمی رو می\u200cشورید؟"), ("ru", "где мой закзаз?"),
+                           ("fa", "کلاسو کنسل کردم"), ("fa", "این ماهشه")):  # attached endings: the class, his month
         assert Speller(frequencies(language), corpus_words(language), language=language).correct(text) == text
     assert frequencies("hy") is None  # wordfreq has no Armenian list: Armenian is matched as typed
 
