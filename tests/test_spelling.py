@@ -311,3 +311,27 @@ def test_the_word_list_loads_once_however_many_threads_ask(monkeypatch):
         thread.join()
     # (a server's reader of the other languages' lists may be at work too: only English is counted)
     assert spelling.english() is TINY and loads.count("en") == 1
+
+
+def test_prepare_spelling_makes_every_languages_speller_and_a_message_uses_its_own(matchers):
+    spelled, plain = matchers
+    spelled.prepare_spelling()
+    from faq.spelling import ALPHABETS
+
+    assert all(spelled._spellers(language) is not None for language in ALPHABETS)
+    assert spelled._spellers("hy") is None and spelled._spellers(None) is None
+    assert spelled.spelled("сколько стоит доствка?", "ru") == "сколько стоит доставка?"
+    assert spelled.spelled("сколько стоит доствка?", "he") == "сколько стоит доствка?"  # not Hebrew letters
+    assert plain.spelled("сколько стоит доствка?", "ru") == "сколько стоит доствка?"  # spelling: false
+
+
+def test_a_rebuilt_bank_cancels_the_reading_its_predecessor_scheduled(demo_responder, monkeypatch):
+    import bot.responder as responder_module
+
+    monkeypatch.setattr(responder_module, "_SPELLING_AFTER", 60.0)
+    brain = demo_responder.brain
+    demo_responder.brain = demo_responder._build(brain.bank, brain.matcher.lexicon)
+    first = demo_responder._reader
+    demo_responder.brain = demo_responder._build(brain.bank, brain.matcher.lexicon)
+    assert first is not None and first.finished.is_set() and not demo_responder._reader.finished.is_set()
+    demo_responder._reader.cancel()
