@@ -79,9 +79,10 @@ _SENTENCE_END = re.compile(r"[.!?]\s*$")
 _ABBREVIATIONS = frozenset("mr mrs ms dr prof st jr sr vs etc approx no".split())  # "Dr. Kevan" goes on
 _MIN_LENGTH = 4
 _SLIP = 0.5  # typing_cost of one slip of the fingers
-# Pronouns and particles Persian and Arabic customers attach to a word ("کلاسو", the class; "ماهشه",
-# it's his month): a word that is a listed or customer's word once one comes off is a form, no typo.
+# Endings that make a form of a word, not a typo, once they come off: English plurals; the pronouns
+# and particles Persian and Arabic customers attach ("کلاسو", the class; "ماهشه", it's his month).
 _ENDINGS = {
+    "en": ("es", "s"),
     "fa": ("رو", "و", "م", "ن", "ت", "ش", "ی", "ا", "ه"),
     "ar": ("ها", "لي", "ني", "و", "ا", "ي", "ه", "ك"),
 }
@@ -118,6 +119,13 @@ _BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
 _ZIPF_OF_BUCKET = 9.0 - np.arange(1200) / 100
 
 
+def _position(hashes: np.ndarray, word: object) -> int | None:
+    """Where ``word``'s hash is in the sorted ``hashes``, or None."""
+    h = hash(word)
+    i = int(np.searchsorted(hashes, h))
+    return i if i < len(hashes) and hashes[i] == h else None
+
+
 class HashedWords:
     """A set of words kept as their sorted hashes: a word is 8 bytes, not a Python string (the
     four other languages' common words took 25 MB as strings). Python's string hash is salted per
@@ -131,9 +139,7 @@ class HashedWords:
         return cls(np.fromiter(map(hash, words), dtype=np.int64))
 
     def __contains__(self, word: object) -> bool:
-        h = hash(word)
-        i = int(np.searchsorted(self._hashes, h))
-        return i < len(self._hashes) and self._hashes[i] == h
+        return _position(self._hashes, word) is not None
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -166,9 +172,8 @@ class Frequencies:
 
     def zipf(self, word: str) -> float:
         """0.0 for a word the list does not hold."""
-        h = hash(word)
-        i = int(np.searchsorted(self._hashes, h))
-        return float(self._zipf[i]) if i < len(self._hashes) and self._hashes[i] == h else 0.0
+        i = _position(self._hashes, word)
+        return 0.0 if i is None else float(self._zipf[i])
 
     @classmethod
     def wordfreq(cls, language: str = "en") -> Frequencies | None:
@@ -223,15 +228,11 @@ def english() -> Frequencies | None:
     return frequencies("en")
 
 
-def preload(languages: Iterable[str] = ("en",)) -> None:
-    """Start reading word frequencies in the background: a server calls this for English before
-    it loads the model (the two overlap, about 0.15 s less to start), and for the other
-    languages once its bank is built, so that a customer's first message in one seldom waits."""
-    def read() -> None:
-        for language in languages:
-            frequencies(language)
-
-    threading.Thread(target=read, name="wordfreq-preload", daemon=True).start()
+def preload() -> None:
+    """Start reading the English frequencies in the background: a server calls this before it
+    loads the model, and the two overlap (about 0.15 s less to start). The other languages' are
+    read once its bank is built (``Matcher.prepare_spelling``)."""
+    threading.Thread(target=english, name="wordfreq-preload", daemon=True).start()
 
 
 def _read_cbpack(path: Path) -> Iterator[list[str]]:
@@ -312,7 +313,8 @@ def written_words(text: str) -> set[str]:
 
 class Spellers:
     """The speller for each language a message may be written in, made when a message in it first
-    needs one (its word list is read then, or waited for if :func:`preload` is reading it).
+    needs one (its word list is read then, or waited for if ``Matcher.prepare_spelling`` is reading
+    it).
 
     English is made at once, from the bank's words. Another language's speller protects the words
     customers write in it: ``vocabulary(language)`` (the parallel corpus of customer messages, the
@@ -466,8 +468,6 @@ class Speller:
         own = self.frequencies.zipf(word)
         if own >= _COMMON or (self._strict and own > 0) or self._inflected(word) or self._known(word):
             return None
-        if word[-1] != word[-2] and any(word.endswith(ending) and self._is_word(word[: -len(ending)]) for ending in self._endings):
-            return None  # (a doubled last letter is a slip: "میرسهه")
         longest = 2 if len(word) >= 8 and not self._strict else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"). Two
         # letters swapped ("yaer") is still worth putting right, and so is a letter left out, the
@@ -501,14 +501,18 @@ class Speller:
             return None
         return best[3]
 
-    def _is_word(self, word: str) -> bool:
-        return word in self.vocabulary or self.frequencies.zipf(word) > 0
-
     def _inflected(self, word: str) -> bool:
-        """A plural of a bank word or of a common one ("steakhouses", "playstations") is no
-        typo, however rare it is in the list."""
-        stems = (word[:-1], word[:-2]) if word.endswith("es") else (word[:-1],) if word.endswith("s") else ()
-        return any(stem in self.vocabulary or stem in self.frequencies.common for stem in stems)
+        """A form of a known word is no typo, however rare it is in the list: an English plural of
+        a bank word or a common one ("steakhouses", "playstations"); a Persian or Arabic word with
+        a pronoun or particle attached to a customer's word or any listed one, unless its last
+        letter is doubled, which is a slip ("میرسهه")."""
+        if self._strict and word[-1] == word[-2]:
+            return False
+        return any(word.endswith(ending) and self._known_stem(word[: -len(ending)]) for ending in self._endings)
+
+    def _known_stem(self, stem: str) -> bool:
+        listed = self.frequencies.zipf(stem) > 0 if self._strict else stem in self.frequencies.common
+        return stem in self.vocabulary or listed
 
     def _bank_candidates(self, word: str, longest: int) -> list[str]:
         """Bank words that start as ``word`` does (or with its first two letters swapped), at
