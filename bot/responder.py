@@ -29,7 +29,7 @@ from .phrases import Catalogue
 from .policy import ConversationState, Decision, Policy
 
 log = logging.getLogger(__name__)
-_SPELLING_AFTER = 5.0  # seconds after a bank is built (a server answers /healthz within ~2.5 s of its start)
+_SPELLING_AFTER = 5.0  # seconds after a bank is built (a server answered /healthz 2.4–4.6 s after its start)
 
 
 @dataclass(frozen=True, slots=True)
