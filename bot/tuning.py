@@ -141,7 +141,7 @@ def matcher_values(result: TuneResult) -> dict[str, Any]:
     """The settings ``helpline tune`` chose, as config.yml's ``matcher:`` section holds them."""
     t, c = result.thresholds, result.calibration
     return {
-        "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3),
+        "answer": round(t.answer, 3), "margin": round(t.margin, 3), "clarify": round(t.clarify, 3), "sure": round(t.sure, 3),
         "intent": round(t.intent, 3), "intent_margin": round(t.intent_margin, 3), "route": round(t.route, 3),
         "romanized": round(t.romanized, 3),
         "calibration": {**{term: round(getattr(c, term), 4) for term in FITTED},

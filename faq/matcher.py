@@ -158,7 +158,7 @@ def judge(
         return Verdict.HANDOFF, Reason.NOT_COVERED, ()
     best = candidates[0]
     close = [best, *(c for c in candidates[1:] if best.score - c.score < t.margin)]
-    if best.confidence >= t.answer and len(close) == 1:
+    if best.confidence >= t.answer and (len(close) == 1 or best.confidence >= t.sure):
         return Verdict.ANSWER, Reason.CONFIDENT, candidates
     if best.confidence >= t.clarify and len(close) > 1:
         return Verdict.CLARIFY, Reason.AMBIGUOUS, tuple(close[:choices])

@@ -76,7 +76,7 @@ class Calibration:
         """Fitted with the default encoder by the ``helpline tune`` command in config.yml's
         comment (the demo cases and ten held-out sets, pooled); used when
         config.yml sets none."""
-        return cls(a=7.8544, b=6.7772, c=-8.7104, d=0.1616, e=0.0, f=0.4956, g=-0.597, h=-1.1703, i=0.7752, j=10.6077)
+        return cls(a=7.8623, b=6.7818, c=-8.7323, d=0.1639, e=0.0, f=0.4999, g=-0.5951, h=-1.1646, i=0.7749, j=10.6274)
 
     @property
     def identity(self) -> bool:
@@ -112,6 +112,10 @@ class Thresholds:
     answer: float = 0.7  # confidence needed to answer with the best entry
     margin: float = 0.05  # ...and this lead over the runner-up, else ask which one
     clarify: float = 0.7  # confidence needed to offer the closest entries as choices
+    # confidence at which the best entry is answered even with another within the margin: the
+    # calibration has read the lead already, and a near-tie this sure is the best entry more
+    # often than the customer would need to be asked (docs/matcher.md, "Confidence and thresholds").
+    sure: float = 0.85
     intent: float = 0.88  # cosine needed for a small-talk / handoff-request match...
     intent_margin: float = 0.04  # ...and its lead over the closest entry
     route: float = 0.45  # summed confidence of a department's closest entries needed for it to get the handoff

@@ -27,6 +27,9 @@ from .settings import FITTED, WEIGHTS, Calibration, Thresholds, inputs
 
 HANDOFF = "handoff"
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)  # leads over the runner-up that tuning tries
+# Confidences from which a near-tie is answered (Thresholds.sure), most cautious first: a tie in
+# the search keeps near-ties offered as choices. 1.0 answers none.
+SURE = (1.0, 0.95, 0.9, 0.85, 0.8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +136,7 @@ def fit_calibration(observations: list[Observation], steps: int = 3000, keep: Ca
 
 def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0.03, choices: int = 3,
          margins: tuple[float, ...] = MARGINS, clarify_credit: float = 0.0, keep: Calibration | None = None) -> TuneResult:
-    """Search answer/margin/clarify thresholds on calibrated confidences.
+    """Search answer/margin/clarify/sure thresholds on calibrated confidences.
 
     Vectorised over the observations: every threshold combination is scored with a few
     numpy operations, so thousands of combinations over thousands of messages take
@@ -150,10 +153,10 @@ def tune(observations: list[Observation], base: Thresholds, max_wrong: float = 0
     clarifies = np.round(np.arange(0.20, 0.81, 0.05), 3)
     for margin in margins:
         n_close = table.n_close(margin)
-        for answer, clarify in itertools.product(answers, clarifies):
+        for sure, answer, clarify in itertools.product(SURE, answers, clarifies):
             if clarify > answer:
                 continue
-            t = replace(base, answer=float(answer), margin=float(margin), clarify=float(clarify))
+            t = replace(base, answer=float(answer), margin=float(margin), clarify=float(clarify), sure=sure)
             result = table.score(t, n_close, calibration, clarify_credit)
             # Prefer: within the wrong-answer budget; then most served correctly; then fewer wrong.
             key = (result.wrong_answer_rate <= max_wrong, result.accuracy - result.wrong_answer_rate, -result.wrong_answer_rate)
@@ -193,7 +196,7 @@ class _Table:
         return 1 + ((self.scores[:, :1] - self.scores[:, 1:]) < margin).sum(axis=1)
 
     def score(self, t: Thresholds, n_close: np.ndarray, calibration: Calibration, clarify_credit: float) -> TuneResult:
-        answer = (self.confidence >= t.answer) & (n_close == 1)
+        answer = (self.confidence >= t.answer) & ((n_close == 1) | (self.confidence >= t.sure))
         clarify = ~answer & (self.confidence >= t.clarify) & (n_close > 1)
         handoff = ~answer & ~clarify
         right = answer & (self.rank == 0)

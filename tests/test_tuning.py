@@ -33,7 +33,9 @@ def random_observations(n: int, seed: int = 11) -> list[Observation]:
 
 @pytest.mark.parametrize("thresholds", [Thresholds(answer=0.6, margin=0.05, clarify=0.4),
                                         Thresholds(answer=0.8, margin=0.0, clarify=0.2),
-                                        Thresholds(answer=0.5, margin=0.08, clarify=0.5)])
+                                        Thresholds(answer=0.5, margin=0.08, clarify=0.5),
+                                        Thresholds(answer=0.5, margin=0.08, clarify=0.3, sure=0.7),
+                                        Thresholds(answer=0.6, margin=0.05, clarify=0.4, sure=0.6)])
 def test_the_vectorised_search_agrees_with_judge(thresholds):
     calibration = Calibration(a=6.0, b=8.0, c=-5.0, d=0.8, e=0.5)
     observations = [replace(o, candidates=_recalibrate(o.candidates, calibration, o.foreign)) for o in random_observations(300)]
@@ -58,6 +60,21 @@ def test_tune_keeps_wrong_answers_within_the_budget():
         assert tune(observations, Thresholds(), max_wrong=budget).wrong_answer_rate <= budget
 
 
+def near_ties(n: int, right: bool) -> list[Observation]:
+    """Messages whose two best entries are 0.01 apart, with the best one right (or wrong)."""
+    return [Observation("a" if right else "b", (Candidate("a", "d", 0.0, 1.45 - i * 0.001), Candidate("b", "d", 0.0, 1.44 - i * 0.001)))
+            for i in range(n)]
+
+
+def test_tune_answers_sure_near_ties_only_when_they_are_right():
+    # One outcome only: tune keeps the default calibration, which gives these scores 0.9 or more.
+    keep_all = tune(near_ties(50, right=True), Thresholds(), max_wrong=0.02, margins=(0.05,))
+    assert keep_all.thresholds.sure < 1.0 and keep_all.accuracy == 1.0  # answered, not offered as choices
+    # The same near-ties all wrong: answering them would blow the budget, so none is.
+    none = tune(near_ties(50, right=False), Thresholds(), max_wrong=0.02, margins=(0.05,))
+    assert none.wrong_answer_rate == 0.0 and none.answered == 0.0
+
+
 def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
     text = (ROOT / "config.yml").read_text(encoding="utf-8")
     text = re.sub(r"^bank: \S+", f"bank: {ROOT / 'data' / 'bank'}", text, flags=re.M)
@@ -77,6 +94,8 @@ def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
     tuned = load_config(config).matcher
     assert tuned.calibration.a > 0 and tuned.calibration.e > 0  # an endorsing answer counts for something
     assert 0.3 <= tuned.thresholds.answer <= 0.95
+    sure = re.search(r"^  sure: ([\d.]+) +# from this confidence", config.read_text(encoding="utf-8"), re.M)
+    assert sure and tuned.thresholds.sure == float(sure.group(1))  # written in its place, comment kept
     assert tuned.calibration.small_bank_penalty == 0.7  # kept as configured, not fitted
     written = config.read_text(encoding="utf-8")
     assert "routing:" in written  # the rest of the file is kept
