@@ -40,7 +40,8 @@ def observe(matcher: Matcher, cases: list[tuple[str, str]]) -> list[Observation]
         if scored is None:
             continue
         scores, foreign = scored
-        observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign, len(matcher.entries)))
+        observations.append(Observation(expect, matcher.candidates(scores, foreign), foreign, len(matcher.entries),
+                                        matcher.phrasings))
     return observations
 
 

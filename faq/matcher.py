@@ -25,6 +25,7 @@ answer, clarify, handoff, or a small-talk intent. ``read`` is synchronous CPU wo
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -148,6 +149,18 @@ def leads(ranked_scores: list[float]) -> list[float]:
     top = ranked_scores[0]
     second = ranked_scores[1] if len(ranked_scores) > 1 else 0.0
     return [top - second] + [score - top for score in ranked_scores[1:]]
+
+
+# A near-tie is answered from ``Thresholds.sure`` only in a bank whose entries have this many
+# example questions or more on average. With one each, a near-tie that sure was wrong more often:
+# the held-out banks cut to one question per entry answered 0.4–1.1 points more wrongly with it
+# (two per entry: as before or fewer; docs/benchmarks.md, nineteenth session).
+SURE_PHRASINGS = 2.0
+
+
+def judged_by(t: Thresholds, phrasings: float) -> Thresholds:
+    """The thresholds a bank with ``phrasings`` example questions per entry is judged by."""
+    return t if phrasings >= SURE_PHRASINGS else replace(t, sure=math.inf)
 
 
 def judge(
@@ -335,12 +348,23 @@ class Matcher:
         return self._head is not None
 
     @property
+    def phrasings(self) -> float:
+        """Example questions per entry, on average (every language counted)."""
+        return len(self._lexical_rows) / self._entry_count if self._entry_count else 0.0
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds this bank is judged by: the configured ones, with near-ties never
+        answered outright in a bank written with fewer than ``SURE_PHRASINGS`` per entry."""
+        return judged_by(self.settings.thresholds, self.phrasings)
+
+    @property
     def head_share(self) -> float:
         """The head's share of an entry's score, by how many phrasings it learnt from."""
         s = self.settings
         if not s.head_examples or not self._entry_count:
             return s.head_weight
-        per_entry = len(self._lexical_rows) / self._entry_count
+        per_entry = self.phrasings
         return s.head_weight * per_entry / (per_entry + s.head_examples)
 
     # -- scoring -------------------------------------------------------------------------
@@ -471,7 +495,7 @@ class Matcher:
         return await asyncio.to_thread(self.read, text, name)
 
     def read_scores(self, scores: Scores, language: str | None, text: str, greeted: bool = False) -> Reading:
-        t = self.settings.thresholds
+        t = self.thresholds
         candidates = self._candidates(scores, self.is_foreign(language))
         if len(self.labels) > self._entry_count:
             # Small talk and requests for a person: by cosine, clearly nearer than any entry.

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bank import Bank, Entry
-from .matcher import Candidate, leads
+from .matcher import SURE_PHRASINGS, Candidate, leads
 from .settings import FITTED, WEIGHTS, Calibration, Thresholds, inputs
 
 HANDOFF = "handoff"
@@ -38,6 +38,7 @@ class Observation:
     candidates: tuple[Candidate, ...]  # raw scores; confidence is recomputed here
     foreign: bool = False  # the message's language has no question in the bank
     entries: int | None = None  # served entries in the bank it was scored against (Calibration.small_bank_offset)
+    phrasings: float | None = None  # that bank's example questions per entry (None: enough for SURE_PHRASINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,7 @@ class _Table:
     scores: np.ndarray  # (n, k) raw scores of the candidates, -inf padded
     rank: np.ndarray  # (n,) rank of the expected entry among candidates, k if absent
     handoff: np.ndarray  # (n,) the expected outcome is a handoff
+    terse: np.ndarray  # (n,) scored against a bank with too few phrasings for near-ties to be answered
     choices: int
 
     @classmethod
@@ -190,13 +192,14 @@ class _Table:
                     rank[i] = j
             confidence[i] = o.candidates[0].confidence if o.candidates else -np.inf
         handoff = np.array([o.expect == HANDOFF for o in observations], dtype=bool)
-        return cls(confidence, scores, rank, handoff, choices)
+        terse = np.array([o.phrasings is not None and o.phrasings < SURE_PHRASINGS for o in observations], dtype=bool)
+        return cls(confidence, scores, rank, handoff, terse, choices)
 
     def n_close(self, margin: float) -> np.ndarray:
         return 1 + ((self.scores[:, :1] - self.scores[:, 1:]) < margin).sum(axis=1)
 
     def score(self, t: Thresholds, n_close: np.ndarray, calibration: Calibration, clarify_credit: float) -> TuneResult:
-        answer = (self.confidence >= t.answer) & ((n_close == 1) | (self.confidence >= t.sure))
+        answer = (self.confidence >= t.answer) & ((n_close == 1) | ((self.confidence >= t.sure) & ~self.terse))
         clarify = ~answer & (self.confidence >= t.clarify) & (n_close > 1)
         handoff = ~answer & ~clarify
         right = answer & (self.rank == 0)

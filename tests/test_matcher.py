@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.tuning import few_phrasings
 from faq.bank import Bank, Department, Entry, Status
 from faq.cache import CachedEncoder
-from faq.matcher import Candidate, Matcher, Reading, Reason, Verdict, entry_passage, judge
+from faq.matcher import SURE_PHRASINGS, Candidate, Matcher, Reading, Reason, Verdict, entry_passage, judge
 from faq.settings import MatcherSettings, Thresholds
 from faq.smalltalk import Intent, SmallTalk
 
@@ -128,6 +130,19 @@ def test_a_transliterated_answer_needs_the_romanized_confidence(matcher, tmp_pat
     strict = Matcher(BANK, matcher.encoder, MatcherSettings(thresholds=Thresholds(romanized=1.01)), cache_dir=tmp_path)
     reading = strict.read("patvers erb kga?")
     assert reading.verdict is not Verdict.ANSWER and not reading.romanized
+
+
+def test_near_ties_are_answered_from_sure_only_in_a_bank_with_phrasings_enough(matcher, tmp_path):
+    # Every runner-up within the margin: the message is a near-tie whatever it asks.
+    ties = MatcherSettings(thresholds=Thresholds(answer=0.0, clarify=0.0, margin=10.0, sure=0.0))
+    assert matcher.phrasings >= SURE_PHRASINGS
+    phrased = Matcher(BANK, matcher.encoder, ties, cache_dir=tmp_path)
+    terse = Matcher(few_phrasings(BANK, 1), matcher.encoder, ties, cache_dir=tmp_path)
+    assert terse.phrasings < SURE_PHRASINGS and terse.thresholds.sure == math.inf
+    assert phrased.thresholds == ties.thresholds
+    text = "how long does delivery take?"
+    assert phrased.read(text).verdict is Verdict.ANSWER
+    assert terse.read(text).verdict is Verdict.CLARIFY  # one phrasing each: the customer chooses
 
 
 def test_a_latin_typed_request_for_a_person_is_understood(matcher):

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_config
-from faq.matcher import Candidate, Verdict, judge
+from faq.matcher import Candidate, Verdict, judge, judged_by
 from faq.settings import Calibration, Thresholds
 from faq.tuning import HANDOFF, Observation, _recalibrate, _Table, tune
 
@@ -27,7 +27,8 @@ def random_observations(n: int, seed: int = 11) -> list[Observation]:
         ids = rng.permutation(["a", "b", "c", "d"])
         candidates = tuple(Candidate(str(i), "d", 0.0, float(s), bool(rng.random() < 0.5)) for i, s in zip(ids, scores))
         expect = HANDOFF if rng.random() < 0.25 else str(rng.choice(["a", "b", "c", "d"]))
-        observations.append(Observation(expect, candidates, bool(rng.random() < 0.5)))
+        phrasings = float(rng.choice([1.0, 1.5, 2.0, 4.0]))
+        observations.append(Observation(expect, candidates, bool(rng.random() < 0.5), phrasings=phrasings))
     return observations
 
 
@@ -44,7 +45,7 @@ def test_the_vectorised_search_agrees_with_judge(thresholds):
 
     right = wrong = 0
     for o in observations:
-        verdict, _, chosen = judge(o.candidates, thresholds, 3)
+        verdict, _, chosen = judge(o.candidates, judged_by(thresholds, o.phrasings), 3)
         if verdict is Verdict.ANSWER:
             right += chosen[0].entry_id == o.expect
             wrong += chosen[0].entry_id != o.expect
@@ -60,10 +61,10 @@ def test_tune_keeps_wrong_answers_within_the_budget():
         assert tune(observations, Thresholds(), max_wrong=budget).wrong_answer_rate <= budget
 
 
-def near_ties(n: int, right: bool) -> list[Observation]:
+def near_ties(n: int, right: bool, phrasings: float = 3.0) -> list[Observation]:
     """Messages whose two best entries are 0.01 apart, with the best one right (or wrong)."""
-    return [Observation("a" if right else "b", (Candidate("a", "d", 0.0, 1.45 - i * 0.001), Candidate("b", "d", 0.0, 1.44 - i * 0.001)))
-            for i in range(n)]
+    return [Observation("a" if right else "b", (Candidate("a", "d", 0.0, 1.45 - i * 0.001), Candidate("b", "d", 0.0, 1.44 - i * 0.001)),
+                        phrasings=phrasings) for i in range(n)]
 
 
 def test_tune_answers_sure_near_ties_only_when_they_are_right():
@@ -73,6 +74,9 @@ def test_tune_answers_sure_near_ties_only_when_they_are_right():
     # The same near-ties all wrong: answering them would blow the budget, so none is.
     none = tune(near_ties(50, right=False), Thresholds(), max_wrong=0.02, margins=(0.05,))
     assert none.wrong_answer_rate == 0.0 and none.answered == 0.0
+    # In a bank with one question per entry a near-tie is never answered outright, however sure.
+    terse = tune(near_ties(50, right=True, phrasings=1.0), Thresholds(), max_wrong=0.02, margins=(0.05,))
+    assert terse.answered == 0.0 and terse.clarified == 1.0
 
 
 def test_tune_command_writes_a_config_that_loads(tmp_path, capsys):
