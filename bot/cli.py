@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--clarify-credit", type=float, default=0.0,
                       help="worth of a clarification offering the right entry, 0..1 (default 0: as eval counts it)")
     tune.add_argument("--min-margin", type=float, default=0.0,
-                      help="smallest lead over the runner-up to answer with; below it the bot asks which entry was meant")
+                      help="smallest lead over the runner-up to answer with; below it the bot asks which entry was meant "
+                           "(unless its confidence reaches the tuned 'sure')")
     tune.add_argument("--max-wrong", type=float, default=0.03, help="wrong-answer rate allowed (default 0.03)")
     tune.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     tune.set_defaults(handler=cmd_tune)
