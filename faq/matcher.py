@@ -158,9 +158,14 @@ def leads(ranked_scores: list[float]) -> list[float]:
 SURE_PHRASINGS = 2.0
 
 
+def answers_near_ties(phrasings: float) -> bool:
+    """Whether a bank with ``phrasings`` example questions per entry answers a near-tie from ``sure``."""
+    return phrasings >= SURE_PHRASINGS
+
+
 def judged_by(t: Thresholds, phrasings: float) -> Thresholds:
     """The thresholds a bank with ``phrasings`` example questions per entry is judged by."""
-    return t if phrasings >= SURE_PHRASINGS else replace(t, sure=math.inf)
+    return t if answers_near_ties(phrasings) else replace(t, sure=math.inf)
 
 
 def judge(

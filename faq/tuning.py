@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bank import Bank, Entry
-from .matcher import SURE_PHRASINGS, Candidate, leads
+from .matcher import Candidate, answers_near_ties, leads
 from .settings import FITTED, WEIGHTS, Calibration, Thresholds, inputs
 
 HANDOFF = "handoff"
@@ -38,7 +38,7 @@ class Observation:
     candidates: tuple[Candidate, ...]  # raw scores; confidence is recomputed here
     foreign: bool = False  # the message's language has no question in the bank
     entries: int | None = None  # served entries in the bank it was scored against (Calibration.small_bank_offset)
-    phrasings: float | None = None  # that bank's example questions per entry (None: enough for SURE_PHRASINGS)
+    phrasings: float | None = None  # that bank's example questions per entry (None: enough to answer near-ties)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +192,7 @@ class _Table:
                     rank[i] = j
             confidence[i] = o.candidates[0].confidence if o.candidates else -np.inf
         handoff = np.array([o.expect == HANDOFF for o in observations], dtype=bool)
-        terse = np.array([o.phrasings is not None and o.phrasings < SURE_PHRASINGS for o in observations], dtype=bool)
+        terse = np.array([o.phrasings is not None and not answers_near_ties(o.phrasings) for o in observations], dtype=bool)
         return cls(confidence, scores, rank, handoff, terse, choices)
 
     def n_close(self, margin: float) -> np.ndarray:
