@@ -482,8 +482,8 @@ class Matcher:
 
     def spelled(self, query: str, language: str | None, name: str | None = None) -> str:
         """``query`` with its typos put right (faq/spelling.py: English, Persian, Arabic, Hebrew,
-        Russian), the customer's name and the lexicon's terms of trade kept; Armenian, which has no
-        word list, and Armenian or Persian typed in Latin letters, as they are."""
+        Russian, Armenian), the customer's name and the lexicon's terms of trade kept; Armenian or
+        Persian typed in Latin letters as it is."""
         speller = self._spellers(language) if self._spellers is not None else None
         if speller is None:
             return query

@@ -1,4 +1,4 @@
-"""Typos put right before a message is matched: English, and Persian, Arabic, Hebrew and Russian.
+"""Typos put right before a message is matched: English, and Persian, Arabic, Hebrew, Russian and Armenian.
 
 The encoder reads a misspelt word as unrelated word pieces: on the eval sets, two typos in each
 English question ("my prescriptuon is from last Febtuary") cut the share of English questions
@@ -38,9 +38,15 @@ inflect and take attached pronouns and particles, so most words a list lacks are
 the words customers write in them (``faq/parallel.yml``, the small-talk phrases) are protected as a
 bank's are; a word the language's list holds at any frequency is kept; words of four letters or
 fewer, runs with diacritics and Persian compounds joined by a zero-width non-joiner are left alone;
-and only one slip of the fingers is undone (a letter left out or doubled, two letters swapped)
-towards a common word or a customer's one. wordfreq has no Armenian list: Armenian is matched as
-typed.
+and only one slip of the fingers is undone (a letter left out or doubled, two letters swapped, never
+the first two) towards a common word or a customer's one. A candidate that is the typed word with
+one letter or an ending more is another form of it, not the word meant ("Կահույք", furniture, is
+not "Կահույքը", the furniture).
+
+Armenian, for which wordfreq has no list, gets the same strict speller with an empty one: a slip
+is undone only towards a word customers write (the parallel corpus: about 6,600 Armenian words of
+five letters or more), and a word made of one of those and an ending (a noun's case, plural,
+article or possessive; a verb's person and tense) is a form, not a typo.
 
 The corrected text is what the matcher scores; the customer's own text is what is stored
 and shown.
@@ -71,6 +77,7 @@ ALPHABETS = {
     "fa": "ءآأئابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیۀة",
     "he": "אבגדהוזחטיךכלםמןנסעףפץצקרשת",
     "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "hy": "աբգդեզէըթժիլխծկհձղճմյնշոչպջռսվտրցւփքօֆև",
 }
 _CHUNK = re.compile(r"\S+|\s+")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|\W+")
@@ -85,6 +92,12 @@ _ENDINGS = {
     "en": ("es", "s"),
     "fa": ("رو", "و", "م", "ن", "ت", "ش", "ی", "ا", "ه"),
     "ar": ("ها", "لي", "ني", "و", "ا", "ي", "ه", "ك"),
+    # Armenian: a noun's plural, case and article or possessive (պատվերներից, from the orders;
+    # հաշիվս, my account), a verb's person and tense (ուզում եմ, ստանամ, ստացանք, չեղարկեք).
+    "hy": ("ներից", "ներով", "ներում", "ները", "ների", "ներս", "ներդ", "երից", "երով", "երում", "երը", "երի",
+           "երս", "երդ", "ներ", "եր", "ից", "ով", "ում", "ուց", "ամբ", "ին", "իս", "իդ", "ի", "ը", "ն", "ս", "դ",
+           "եցինք", "եցիք", "եցին", "եցի", "ացինք", "ացիք", "ացին", "ացի", "անք", "ենք", "եք", "աք", "եմ", "ամ",
+           "ես", "աս", "են", "ան", "եց", "աց", "ել", "ալ", "ած", "ված", "ելու", "ալու", "իր", "ք", "մ", "լ", "ա", "ե"),
 }
 _MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mashed)
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
@@ -110,9 +123,10 @@ _SHORTHAND_RUNS = {
     "l8r": "later", "gr8": "great", "w/": "with", "w/o": "without", "b/c": "because",
 }
 # Diacritics (Arabic harakat, Hebrew points, combining accents) split a word into pieces that are
-# no words, and so does the zero-width non-joiner inside a Persian compound ("می‌شورید", you wash,
-# whose "شورید" alone is a rare word): a run of text with one is left alone.
-_MARKS = re.compile("[\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u200c]")
+# no words, and so do the zero-width non-joiner inside a Persian compound ("می‌شورید", you wash,
+# whose "شورید" alone is a rare word) and Armenian question, stress and exclamation marks, which sit
+# on a word's stressed vowel ("Որտե՞ղ"): a run of text with one is left alone.
+_MARKS = re.compile("[\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u200c\u055b\u055c\u055e]")
 _RUN = re.compile(r"([\w/]+?)([.,!?;:]*)")
 _VERY_COMMON = 5.0  # zipf: a four-letter word with a letter left out may be put right towards these
 _BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
@@ -208,6 +222,7 @@ class Frequencies:
         return frequencies
 
 
+_WITHOUT_LIST = frozenset({"hy"})  # wordfreq has no list: corrections go to the customers' words only
 _loaded: dict[str, Frequencies | None] = {}  # language → its frequencies (None: unavailable), read once
 _load_lock = threading.Lock()
 
@@ -215,12 +230,13 @@ _load_lock = threading.Lock()
 def frequencies(language: str) -> Frequencies | None:
     """A language's word frequencies, read once per process (0.25 s for English, about 0.5 s for
     Arabic, Hebrew or Russian) and shared by every bank; a caller that arrives while another
-    thread reads them waits for that read. None for a language without a list."""
+    thread reads them waits for that read: an empty list for Armenian, which wordfreq lacks; None
+    for a language without a speller, or when wordfreq is not installed."""
     if language not in ALPHABETS:
         return None
     with _load_lock:
         if language not in _loaded:
-            _loaded[language] = Frequencies.wordfreq(language)
+            _loaded[language] = Frequencies.of({}) if language in _WITHOUT_LIST else Frequencies.wordfreq(language)
         return _loaded[language]
 
 
@@ -483,8 +499,11 @@ class Speller:
             candidates &= nearby  # the bank's words too: "bils" is not "bios"
         best: tuple[float, int, float, str] | None = None
         for candidate in candidates:
-            if candidate[0] != word[0] and not (len(candidate) == len(word) and candidate[:2] == word[1::-1]):
+            if candidate[0] != word[0] and (self._strict or not (len(candidate) == len(word) and candidate[:2] == word[1::-1])):
                 continue  # typos rarely touch the first letter; names differ in it ("goris", "boris")
+            if self._strict and candidate.startswith(word) and (len(candidate) == len(word) + 1
+                                                                or candidate[len(word):] in self._endings):
+                continue  # the same word with an ending more is another form of it, not the one meant
             in_bank = candidate in self.vocabulary
             edits = longest if in_bank else 1  # two edits only towards a long bank word
             if distance(word, candidate, edits) > edits:

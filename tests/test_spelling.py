@@ -250,7 +250,29 @@ def test_typos_in_persian_arabic_hebrew_and_russian_are_put_right_against_wordfr
                            ("fa", "پیراهن ابریشمی رو می\u200cشورید؟"), ("ru", "где мой закзаз?"),
                            ("fa", "کلاسو کنسل کردم"), ("fa", "این ماهشه")):  # attached endings: the class, his month
         assert Speller(frequencies(language), corpus_words(language), language=language).correct(text) == text
-    assert frequencies("hy") is None  # wordfreq has no Armenian list: Armenian is matched as typed
+
+
+def test_armenian_slips_are_undone_towards_the_words_customers_write_and_its_forms_are_kept():
+    from faq.alignment import corpus_words
+    from faq.spelling import frequencies
+
+    found = frequencies("hy")
+    assert found is not None and found.zipf("պատվեր") == 0.0  # wordfreq has no Armenian list: an empty one
+    speller = Speller(found, corpus_words("hy"), language="hy")
+    for typed, meant in (("Որտե՞ղ է պատվրս", "Որտե՞ղ է պատվերս"),  # a letter left out
+                         ("ուզում եմ չեղարկլ պատվերը", "ուզում եմ չեղարկել պատվերը"),
+                         ("Ինչքան արժե առաքոմը", "Ինչքան արժե առաքումը"),
+                         ("Ե՞րբ կստանամ ծանրոցսս", "Ե՞րբ կստանամ ծանրոցս"),  # doubled, though ս is an ending
+                         ("գումարս ետ վերադարձրեեք", "գումարս ետ վերադարձրեք")):
+        assert speller.correct(typed) == meant, typed
+    # A bare noun is not its form with the article ("Կահույք" is not "Կահույքը"), a verb's stem is not
+    # a person of it ("ստանա", "ստանամ"); a customer's word with an ending is a form ("կանեք", you
+    # will do, is not "կանչեք", call; "ծանրոցներից", from the parcels); the first two letters
+    # swapped are another word ("միանալ", to join; "իմանալ", to know); a word with a question mark
+    # on it, a name and a place are left alone.
+    for text in ("Կահույք ունե՞ք", "Կահույք", "ստանա", "միանալ եմ ուզում", "կանեք", "ծանրոցներից",
+                 "Արամ, որտեղ է պատվերս", "Բարև ձեզ, առաքում անում եք Գյումրի՞", "Որտե՞ղ"):
+        assert speller.correct(text) == text, text
 
 
 def test_correct_messages_in_other_languages_and_latin_typed_armenian_are_not_spelled(matchers):
@@ -319,7 +341,8 @@ def test_prepare_spelling_makes_every_languages_speller_and_a_message_uses_its_o
     from faq.spelling import ALPHABETS
 
     assert all(spelled._spellers(language) is not None for language in ALPHABETS)
-    assert spelled._spellers("hy") is None and spelled._spellers(None) is None
+    assert spelled._spellers(None) is None and spelled._spellers("de") is None
+    assert spelled.spelled("Որտե՞ղ է պատվրս", "hy") == "Որտե՞ղ է պատվերս"
     assert spelled.spelled("сколько стоит доствка?", "ru") == "сколько стоит доставка?"
     assert spelled.spelled("сколько стоит доствка?", "he") == "сколько стоит доствка?"  # not Hebrew letters
     assert plain.spelled("сколько стоит доствка?", "ru") == "сколько стоит доствка?"  # spelling: false
