@@ -124,7 +124,8 @@ def in_shorthand(cases: list[Case], share: float, seed: int) -> list[Case]:
 
 
 def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, list[int]]]:
-    """group → variant → [cases, served, wrong, English questions, served, other questions, served]."""
+    """group → variant → [cases, served, wrong, English questions, served, other questions, served,
+    Armenian questions, served]."""
     sets = {name: (bank, cases) for name, bank, cases, _ in SETS}
     totals: dict[str, dict[str, list[int]]] = {}
     encoder = None
@@ -152,7 +153,8 @@ def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, 
                 questions = [r for r in report["results"] if r["expect"] not in SPECIAL]
                 english = [r for r in questions if r["lang"] == "en"]
                 other = [r for r in questions if r["lang"] != "en"]
-                total = totals.setdefault(group, {}).setdefault(variant, [0] * 7)
+                armenian = [r for r in questions if r["lang"] == "hy"]
+                total = totals.setdefault(group, {}).setdefault(variant, [0] * 9)
                 total[0] += report["cases"]
                 total[1] += round(report["accuracy"] * report["cases"])
                 total[2] += round(report["wrong_answer_rate"] * report["cases"])
@@ -160,18 +162,22 @@ def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, 
                 total[4] += sum(r["got"] == r["expect"] for r in english)
                 total[5] += len(other)
                 total[6] += sum(r["got"] == r["expect"] for r in other)
+                total[7] += len(armenian)
+                total[8] += sum(r["got"] == r["expect"] for r in armenian)
             print(f"{name}: done", file=sys.stderr)
     return totals
 
 
 def render(totals: dict[str, dict[str, list[int]]], typos: int, shorthand: float) -> str:
     lines = [f"| group | variant ({typos} typos per question; shorthand for {shorthand:.0%} of the English words that have one) "
-             "| all cases: served · wrong | English questions served | other languages' questions served |",
-             "|---|---|---|---|---|"]
+             "| all cases: served · wrong | English questions served | other languages' questions served "
+             "| of which Armenian |",
+             "|---|---|---|---|---|---|"]
     for group, variants in totals.items():
-        for variant, (cases, right, wrong, english, english_right, other, other_right) in variants.items():
+        for variant, (cases, right, wrong, english, english_right, other, other_right, armenian, armenian_right) in variants.items():
             lines.append(f"| {group} | {variant} | {right / cases:.1%} · {wrong / cases:.1%} ({cases}) | "
-                         f"{english_right / english:.1%} ({english}) | {other_right / other:.1%} ({other}) |")
+                         f"{english_right / english:.1%} ({english}) | {other_right / other:.1%} ({other}) | "
+                         f"{armenian_right / armenian:.1%} ({armenian}) |")
     return "\n".join(lines)
 
 
