@@ -40,7 +40,7 @@ from .cache import CachedEncoder
 from .concepts import ConceptIndex, ConceptLexicon, bundled
 from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
-from .language import detect_language
+from .language import detect_language, in_own_letters
 from .lexical import LexicalIndex
 from .memo import ArrayMemo
 from .romanized import cued_languages, looks_romanized, transliterations
@@ -242,7 +242,7 @@ class Matcher:
         rows: list[int] = []
         for index, entry in enumerate(self.entries):
             for lang, question in entry.all_questions():
-                texts.append(question)
+                texts.append(in_own_letters(question, lang))  # a Persian question typed on an Arabic keyboard
                 languages.append(lang)
                 rows.append(index)
         self._question_languages = frozenset(languages)
@@ -448,6 +448,7 @@ class Matcher:
 
     def _read(self, text: str, name: str | None) -> Reading:
         language = detect_language(text)
+        text = in_own_letters(text, language)
         marker = self.smalltalk.whole_message(text, name)
         if marker is not None:
             return self._intent_reading(marker, 1.0, language, text, worded=True)
@@ -469,6 +470,7 @@ class Matcher:
         language no bank question is written in); None when nothing is left to read. For
         ``helpline tune``: it fits the calibration on what live traffic is scored on."""
         language = detect_language(text)
+        text = in_own_letters(text, language)
         query, query_language, _ = self._question(text, name, language)
         if not _readable(query):
             return None

