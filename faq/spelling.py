@@ -99,6 +99,11 @@ _ENDINGS = {
            "եցինք", "եցիք", "եցին", "եցի", "ացինք", "ացիք", "ացին", "ացի", "անք", "ենք", "եք", "աք", "եմ", "ամ",
            "ես", "աս", "են", "ան", "եց", "աց", "ել", "ալ", "ած", "ված", "ելու", "ալու", "իր", "ք", "մ", "լ", "ա", "ե"),
 }
+# A letter put inside a word that makes another form of it: Armenian's passive վ (ավարտում,
+# finishing; ավարտվում, being finished). And a last letter doubled that is an ending after the
+# same letter, not a slip: Armenian's article ն after a final ն (լավագույնն, the best).
+_INFIXES = {"hy": "վ"}
+_DOUBLED_ENDINGS = {"hy": ("նն",)}
 _MAX_LENGTH = 25  # letters: longer runs are not words (a pasted code, a key mashed)
 _COMMON = 3.0  # zipf: about once per million words; below this a word may be a typo
 _BETTER_BY = 2.0  # zipf steps the replacement must be more frequent by
@@ -402,6 +407,8 @@ class Speller:
         # Their speller changes no word the list holds, and only undoes one slip of the fingers.
         self._strict = language != "en"
         self._endings = _ENDINGS.get(language, ())
+        self._infixes = _INFIXES.get(language, "")
+        self._doubled_endings = _DOUBLED_ENDINGS.get(language, ())
         self._known = known or (lambda word: False)
         vocabulary = frozenset(vocabulary)
         self.vocabulary = frozenset(w for w in vocabulary if self._spelt(w) and len(w) >= _MIN_LENGTH)
@@ -501,9 +508,8 @@ class Speller:
         for candidate in candidates:
             if candidate[0] != word[0] and (self._strict or not (len(candidate) == len(word) and candidate[:2] == word[1::-1])):
                 continue  # typos rarely touch the first letter; names differ in it ("goris", "boris")
-            if self._strict and candidate.startswith(word) and (len(candidate) == len(word) + 1
-                                                                or candidate[len(word):] in self._endings):
-                continue  # the same word with an ending more is another form of it, not the one meant
+            if self._strict and self._another_form(word, candidate):
+                continue
             in_bank = candidate in self.vocabulary
             edits = longest if in_bank else 1  # two edits only towards a long bank word
             if distance(word, candidate, edits) > edits:
@@ -520,12 +526,21 @@ class Speller:
             return None
         return best[3]
 
+    def _another_form(self, word: str, candidate: str) -> bool:
+        """``candidate`` is another form of ``word``, not the word meant: it has one letter or an
+        ending more at the end (Կահույք, Կահույքը), or a letter that makes a form inside (ավարտում,
+        ավարտվում)."""
+        if candidate.startswith(word) and (len(candidate) == len(word) + 1 or candidate[len(word):] in self._endings):
+            return True
+        return len(candidate) == len(word) + 1 and any(
+            candidate[i] in self._infixes and candidate[:i] + candidate[i + 1:] == word for i in range(1, len(candidate)))
+
     def _inflected(self, word: str) -> bool:
         """A form of a known word is no typo, however rare it is in the list: an English plural of
         a bank word or a common one ("steakhouses", "playstations"); a Persian or Arabic word with
         a pronoun or particle attached to a customer's word or any listed one, unless its last
         letter is doubled, which is a slip ("میرسهه")."""
-        if self._strict and word[-1] == word[-2]:
+        if self._strict and word[-1] == word[-2] and not word.endswith(self._doubled_endings):
             return False
         return any(word.endswith(ending) and self._known_stem(word[: -len(ending)]) for ending in self._endings)
 

@@ -268,9 +268,11 @@ def test_armenian_slips_are_undone_towards_the_words_customers_write_and_its_for
     # A bare noun is not its form with the article ("Կահույք" is not "Կահույքը"), a verb's stem is not
     # a person of it ("ստանա", "ստանամ"); a customer's word with an ending is a form ("կանեք", you
     # will do, is not "կանչեք", call; "ծանրոցներից", from the parcels); the first two letters
-    # swapped are another word ("միանալ", to join; "իմանալ", to know); a word with a question mark
-    # on it, a name and a place are left alone.
+    # swapped are another word ("միանալ", to join; "իմանալ", to know); the passive's վ makes a form
+    # ("փակում", closing, is not "փակվում", being closed), and so does the article ն after a final
+    # ն ("լավագույնն", the best); a word with a question mark on it, a name and a place are left alone.
     for text in ("Կահույք ունե՞ք", "Կահույք", "ստանա", "միանալ եմ ուզում", "կանեք", "ծանրոցներից",
+                 "Խանութը փակում է", "ավարտում", "լավագույնն", "երաժշտությունն",
                  "Արամ, որտեղ է պատվերս", "Բարև ձեզ, առաքում անում եք Գյումրի՞", "Որտե՞ղ"):
         assert speller.correct(text) == text, text
 
