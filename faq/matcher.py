@@ -41,6 +41,7 @@ from .concepts import ConceptIndex, ConceptLexicon, bundled
 from .encoders import Encoder
 from .head import SoftmaxHead, train_cached
 from .language import detect_language, in_own_letters
+from .layouts import keyboard_slips
 from .lexical import LexicalIndex
 from .memo import ArrayMemo
 from .romanized import cued_languages, looks_romanized, transliterations
@@ -91,7 +92,7 @@ class Reading:
     intent_score: float = 0.0  # score of the small-talk intent when that was the verdict
     greeted: bool = False  # the message opened with a greeting before its question
     matched_text: str = ""
-    romanized: bool = False  # read in its own script: the customer typed it in Latin letters
+    romanized: bool = False  # read in its own script: the customer typed it in Latin letters (or keys)
     worded: bool = False  # small talk or a request for a person said in so many words (a marker or mention)
     elsewhere: str | None = None  # handed off: asks about a topic no close entry speaks of (smalltalk.yml)
     spelled: bool = False  # typos were put right before matching (matched_text is the corrected text)
@@ -430,13 +431,20 @@ class Matcher:
         A message that nothing fits and that looks like Armenian, Persian or Arabic typed
         in Latin letters is read again in each language's own script (faq/romanized.py);
         a transliteration that is decisive — an answer, a request for a person, small
-        talk — is kept, and the reading says the customer's language."""
+        talk — is kept, and the reading says the customer's language. Russian or Hebrew typed
+        with the keyboard on its English layout ("ult vjq pfrfp&") is read as meant
+        (faq/layouts.py), whatever the reading."""
         reading = self._read(text, name)
         # Small talk or a request for a person found by the embedding (not by a marker) is
         # no more certain than an unmatched question when the text is Latin-typed Armenian.
         settled = reading.reason in (Reason.CONFIDENT, Reason.EMPTY) or reading.worded
         if settled or len(text) > _ROMANIZED_LENGTH or not looks_romanized(text, self._vocabulary):
             return reading
+        # Russian or Hebrew typed on the English layout is the customer's message, key for key.
+        slips = keyboard_slips(text)
+        if slips:
+            language, meant = slips[0]
+            return replace(self._read(meant, name), language=language, romanized=True)
         alternatives = [replace(self._read(native, name), language=language)
                         for language, native in transliterations(text)]
         answers = [r for r in alternatives if r.verdict is Verdict.ANSWER and r.confidence >= self.settings.thresholds.romanized]

@@ -756,3 +756,15 @@ def test_a_persian_bank_question_typed_on_an_arabic_keyboard_is_read_in_persian_
     assert (keyed_in.verdict, keyed_in.entry_id) == (Verdict.ANSWER, "shipping-time")
     assert keyed_in.confidence == pytest.approx(written.confidence, abs=1e-6)
     assert keyed_in.best.score == pytest.approx(written.best.score, abs=1e-6)
+
+
+@pytest.mark.parametrize(("meant", "typed", "entry_id", "language"), [
+    ("Когда придёт мой заказ?", "Rjulf ghbl`n vjq pfrfp&", "shipping-time", "ru"),
+    ("כמה עולה משלוח?", "fnv gukv nakuj?", "shipping-cost", "he"),
+])
+def test_russian_and_hebrew_typed_on_the_english_layout_are_answered_as_meant(demo_responder, meant, typed, entry_id, language):
+    matcher = demo_responder.brain.matcher
+    reading = matcher.read(typed)
+    assert (reading.verdict, reading.entry_id, reading.language) == (Verdict.ANSWER, entry_id, language)
+    assert reading.romanized and reading.matched_text == meant
+    assert reading.confidence == pytest.approx(matcher.read(meant).confidence)

@@ -1,0 +1,66 @@
+"""Russian or Hebrew typed with the keyboard left on its English layout, written back.
+
+A customer who forgets to switch layouts sends "ult vjq pfrfp?" for "где мой заказ?" (Russian
+ЙЦУКЕН) or "tuv vczbv akh?" for "איפה ההזמנה שלי?" (Hebrew SI-1452): the same keys, read as
+Latin letters. Such a message is gibberish in every language, so nothing in the bank fits it.
+Written back key by key, it is the customer's message exactly (no guessing of vowels, unlike a
+transliteration). It is taken for one only when most of its words become words of the language
+(wordfreq's list, the one the speller reads), which English words and Latin-typed Armenian or
+Persian never do.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .spelling import frequencies
+
+def _layout(keys: str, letters: str, **shifted: str) -> dict[int, str]:
+    table = {ord(k): v for k, v in zip(keys, letters, strict=True)}
+    table.update({ord(k): v for k, v in shifted.items()})
+    return table
+
+
+# The keys of a US keyboard, and what each gives on the layout the customer meant to use.
+_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,./`"
+LAYOUTS = {
+    "ru": _layout(_KEYS + _KEYS.upper()[:33].translate(str.maketrans("[];',./", "{}:\"<>?")),
+                  "йцукенгшщзхъфывапролджэячсмитьбю.ё" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,",
+                  **{"&": "?", "~": "Ё", "@": '"', "#": "№", "$": ";", "^": ":"}),
+    # Hebrew has no capitals: a capital stays a Latin letter, and such a message is not taken for Hebrew.
+    "he": _layout("qwertyuiopasdfghjkl;'zxcvbnm,./", "/'קראטוןםפשדגכעיחלךף,זסבהנמצתץ."),
+}
+_WORD = re.compile(r"\w+")
+_ENGLISH = 3.0  # zipf: a typed word this common in English is English (fewer than half may be)
+_KNOWN_SHARE = 0.6  # of the words (three letters or more) the written-back text must hold
+_COMMON = 2.5  # zipf: a word the language uses at least three times in ten million; rarer
+# "words" of the lists take Latin-typed Armenian for Hebrew ("araqum" is a listed שרשצ)
+
+
+def _known(word: str, language: str) -> bool:
+    found = frequencies(language)
+    return found is not None and found.zipf(word) >= _COMMON
+
+
+def keyboard_slips(text: str) -> list[tuple[str, str]]:
+    """``[(language, text as meant)]`` for a Latin-script message that is Russian or Hebrew typed
+    on the English layout; empty for anything else (most messages: nothing is read from a list
+    unless the message is ASCII, has a word of four letters or more and no digit)."""
+    if not text.isascii():
+        return []
+    typed = [w.lower() for w in _WORD.findall(text) if len(w) >= 2]
+    english = frequencies("en")
+    if english is None or sum(english.zipf(w) >= _ENGLISH for w in typed) >= len(typed) / 2:
+        return []  # "i want to pay my bill" is Hebrew letters too ("ן 'שמא אם פשט צט נןךך")
+    found = []
+    for language, layout in LAYOUTS.items():
+        written = text.translate(layout)
+        tokens = [w.lower() for w in _WORD.findall(written)]
+        if any(not w.isalpha() or w.isascii() for w in tokens):
+            continue  # digits, Latin capitals in Hebrew: not a slip of layout
+        tokens = [w for w in tokens if len(w) >= 3]
+        if not tokens or max(map(len, tokens)) < 4:
+            continue  # "ok", "hi": too short to tell
+        if sum(_known(w, language) for w in tokens) >= _KNOWN_SHARE * len(tokens):
+            found.append((language, written))
+    return found
