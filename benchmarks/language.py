@@ -1,9 +1,14 @@
-"""Language detection (faq/language.py) on public sentences, and on Persian typed on an Arabic keyboard.
+"""Language detection (faq/language.py) on public sentences, and on Persian typed on an Arabic keyboard;
+Russian and Hebrew typed with the keyboard on its English layout (faq/layouts.py).
 
 The reply language is the detected one, so a Persian customer read as Arabic is answered in
 Arabic, and the encoder reads the message in the wrong letters. Persian typed on an Arabic
 keyboard — Arabic's own yeh and kaf (ي ك) for Persian ی and ک, common on desktop layouts — is
 made from each Persian sentence by that swap.
+
+A second table: Russian and Hebrew sentences typed key for key on the English layout ("ult vjq
+pfrfp&" for "где мой заказ?"), and how many are written back exactly; and English (and
+Latin-typed Armenian, Persian, Arabic) messages, none of which should be taken for such a slip.
 
 Sets: Tatoeba fa/ar/he/hy (with their English sides as English), MASSIVE's Persian test slice,
 ArBanking77's five test dialects, and the parallel corpus of customer messages that ships with
@@ -29,6 +34,7 @@ from accuracy import write_section  # noqa: E402
 
 from faq.alignment import corpus_text  # noqa: E402
 from faq.language import detect_language  # noqa: E402
+from faq.layouts import LAYOUTS, keyboard_slips  # noqa: E402
 
 ARABIC_KEYBOARD = str.maketrans({"ی": "ي", "ک": "ك"})
 ARBANKING_TESTS = ("test_msa", "test_pal", "test_saudi", "test_moroccan", "test_tunisian")
@@ -71,13 +77,45 @@ def render(rows: list[tuple[str, str, list[str]]]) -> str:
     return "\n".join(lines)
 
 
+def on_english_layout(text: str, language: str) -> str:
+    keys = {letter: chr(key) for key, letter in LAYOUTS[language].items()}
+    return "".join(keys.get(ch, ch) for ch in text)
+
+
+def slip_sets() -> list[tuple[str, str | None, list[str]]]:
+    """(name, the language typed on the English layout or None for messages that are no slip, texts)."""
+    rows: list[tuple[str, str | None, list[str]]] = [
+        ("parallel corpus ru (read)", "ru", corpus("ru")), ("parallel corpus he (read)", "he", corpus("he")),
+        ("Tatoeba he", "he", [text for text, _ in D.tatoeba("he")])]
+    english = [text for text, _ in D.clinc150("test")] + [text for text, _ in D.banking77("test")]
+    english += [text for text, _ in D.massive("en-US", "test")]
+    english += [en for lang in ("fa", "ar", "he", "hy") for _, en in D.tatoeba(lang)]
+    rows.append(("CLINC150, BANKING77, MASSIVE en tests, Tatoeba's English sides", None, english))
+    rows.append(("parallel corpus en (read)", None, corpus("en")))
+    return rows
+
+
+def render_slips(rows: list[tuple[str, str | None, list[str]]]) -> str:
+    lines = ["| set | texts | written back as meant | taken for a slip of layout |", "|---|---|---|---|"]
+    for name, language, texts in rows:
+        if language is None:
+            taken = sum(bool(keyboard_slips(text)) for text in texts)
+            lines.append(f"| {name} | {len(texts)} | – | {taken} |")
+            continue
+        found = [keyboard_slips(on_english_layout(text, language)) for text in texts]
+        right = sum((language, text) in slips for slips, text in zip(found, texts))
+        wrong = sum(bool(slips) and (language, text) not in slips for slips, text in zip(found, texts))
+        lines.append(f"| {name}, typed on the English layout | {len(texts)} | {right / len(texts):.1%} | {wrong} otherwise (the sentence had a Latin word or a slash) |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     D.add_data_argument(parser)
     parser.add_argument("--out", type=Path, help="write the table into this Markdown file (between its markers)")
     args = parser.parse_args(argv)
     D.set_data_dir(args.data)
-    table = render(sets())
+    table = render(sets()) + "\n\n" + render_slips(slip_sets())
     print(table)
     if args.out:
         write_section(args.out, table, marker="language")
