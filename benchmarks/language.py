@@ -34,7 +34,7 @@ from accuracy import write_section  # noqa: E402
 
 from faq.alignment import corpus_text  # noqa: E402
 from faq.language import detect_language  # noqa: E402
-from faq.layouts import LAYOUTS, keyboard_slips  # noqa: E402
+from faq.layouts import keyboard_slips, on_english_layout  # noqa: E402
 
 ARABIC_KEYBOARD = str.maketrans({"ی": "ي", "ک": "ك"})
 ARBANKING_TESTS = ("test_msa", "test_pal", "test_saudi", "test_moroccan", "test_tunisian")
@@ -76,10 +76,6 @@ def render(rows: list[tuple[str, str, list[str]]]) -> str:
         lines.append(f"| {name} | {len(texts)} | {right / len(texts):.1%} | {taken} | {elapsed:.0f} |")
     return "\n".join(lines)
 
-
-def on_english_layout(text: str, language: str) -> str:
-    keys = {letter: chr(key) for key, letter in LAYOUTS[language].items()}
-    return "".join(keys.get(ch, ch) for ch in text)
 
 
 def slip_sets() -> list[tuple[str, str | None, list[str]]]:

@@ -64,3 +64,10 @@ def keyboard_slips(text: str) -> list[tuple[str, str]]:
         if sum(_known(w, language) for w in tokens) >= _KNOWN_SHARE * len(tokens):
             found.append((language, written))
     return found
+
+
+def on_english_layout(text: str, language: str) -> str:
+    """``text`` as the keys that type it on ``language``'s layout give it on the English one (the
+    slip :func:`keyboard_slips` undoes; for tests and benchmarks)."""
+    keys = {letter: chr(key) for key, letter in LAYOUTS[language].items()}
+    return "".join(keys.get(ch, ch) for ch in text)

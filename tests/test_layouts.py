@@ -1,11 +1,7 @@
 import pytest
 
-from faq.layouts import LAYOUTS, keyboard_slips
+from faq.layouts import keyboard_slips, on_english_layout
 
-
-def on_english_layout(text: str, language: str) -> str:
-    keys = {letter: chr(key) for key, letter in LAYOUTS[language].items()}
-    return "".join(keys.get(ch, ch) for ch in text)
 
 
 @pytest.mark.parametrize(("meant", "language"), [
