@@ -1,7 +1,7 @@
 """Russian or Hebrew typed with the keyboard left on its English layout, written back.
 
-A customer who forgets to switch layouts sends "ult vjq pfrfp?" for "где мой заказ?" (Russian
-ЙЦУКЕН) or "tuv vczbv akh?" for "איפה ההזמנה שלי?" (Hebrew SI-1452): the same keys, read as
+A customer who forgets to switch layouts sends "ult vjq pfrfp&" for "где мой заказ?" (Russian
+ЙЦУКЕН) or "thpv vvznbv akh?" for "איפה ההזמנה שלי?" (Hebrew SI-1452): the same keys, read as
 Latin letters. Such a message is gibberish in every language, so nothing in the bank fits it.
 Written back key by key, it is the customer's message exactly (no guessing of vowels, unlike a
 transliteration). It is taken for one only when most of its words become words of the language
@@ -15,18 +15,18 @@ import re
 
 from .spelling import frequencies
 
-def _layout(keys: str, letters: str, **shifted: str) -> dict[int, str]:
+
+def _layout(keys: str, letters: str, shifted: dict[str, str] | None = None) -> dict[int, str]:
     table = {ord(k): v for k, v in zip(keys, letters, strict=True)}
-    table.update({ord(k): v for k, v in shifted.items()})
+    table.update({ord(k): v for k, v in (shifted or {}).items()})
     return table
 
 
 # The keys of a US keyboard, and what each gives on the layout the customer meant to use.
-_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,./`"
 LAYOUTS = {
-    "ru": _layout(_KEYS + _KEYS.upper()[:33].translate(str.maketrans("[];',./", "{}:\"<>?")),
+    "ru": _layout("qwertyuiop[]asdfghjkl;'zxcvbnm,./`" + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>?',
                   "йцукенгшщзхъфывапролджэячсмитьбю.ё" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,",
-                  **{"&": "?", "~": "Ё", "@": '"', "#": "№", "$": ";", "^": ":"}),
+                  {"&": "?", "~": "Ё", "@": '"', "#": "№", "$": ";", "^": ":"}),
     # Hebrew has no capitals: a capital stays a Latin letter, and such a message is not taken for Hebrew.
     "he": _layout("qwertyuiopasdfghjkl;'zxcvbnm,./", "/'קראטוןםפשדגכעיחלךף,זסבהנמצתץ."),
 }
@@ -35,11 +35,6 @@ _ENGLISH = 3.0  # zipf: a typed word this common in English is English (fewer th
 _KNOWN_SHARE = 0.6  # of the words (three letters or more) the written-back text must hold
 _COMMON = 2.5  # zipf: a word the language uses at least three times in ten million; rarer
 # "words" of the lists take Latin-typed Armenian for Hebrew ("araqum" is a listed שרשצ)
-
-
-def _known(word: str, language: str) -> bool:
-    found = frequencies(language)
-    return found is not None and found.zipf(word) >= _COMMON
 
 
 def keyboard_slips(text: str) -> list[tuple[str, str]]:
@@ -61,7 +56,8 @@ def keyboard_slips(text: str) -> list[tuple[str, str]]:
         tokens = [w for w in tokens if len(w) >= 3]
         if not tokens or max(map(len, tokens)) < 4:
             continue  # "ok", "hi": too short to tell
-        if sum(_known(w, language) for w in tokens) >= _KNOWN_SHARE * len(tokens):
+        words = frequencies(language)
+        if words is not None and sum(words.zipf(w) >= _COMMON for w in tokens) >= _KNOWN_SHARE * len(tokens):
             found.append((language, written))
     return found
 

@@ -539,7 +539,7 @@ class Speller:
         """A form of a known word is no typo, however rare it is in the list: an English plural of
         a bank word or a common one ("steakhouses", "playstations"); a Persian or Arabic word with
         a pronoun or particle attached to a customer's word or any listed one, unless its last
-        letter is doubled, which is a slip ("میرسهه")."""
+        letter is doubled, which is a slip ("میرسهه") but for Armenian's article ն after a final ն."""
         if self._strict and word[-1] == word[-2] and not word.endswith(self._doubled_endings):
             return False
         return any(word.endswith(ending) and self._known_stem(word[: -len(ending)]) for ending in self._endings)
