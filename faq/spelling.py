@@ -36,7 +36,9 @@ Persian, Arabic, Hebrew and Russian get a stricter speller of the same kind (``S
 language=)``, made by :class:`Spellers` when a message in the language first needs one). Their words
 inflect and take attached pronouns and particles, so most words a list lacks are forms, not typos:
 the words customers write in them (``faq/parallel.yml``, the small-talk phrases) are protected as a
-bank's are; a word the language's list holds at any frequency is kept; words of four letters or
+bank's are; a word the language's list holds at any frequency is kept, and so is a customer's word
+with a pronoun or particle attached, or a listed one unless a slip away lies a word a hundred times
+commoner than it ("تارخی" is "تاریخ", date, with two letters swapped, not a rare "تارخ" and "ی"); words of four letters or
 fewer, runs with diacritics and Persian compounds joined by a zero-width non-joiner are left alone;
 and only one slip of the fingers is undone (a letter left out or doubled, two letters swapped, never
 the first two) towards a common word or a customer's one. A candidate that is the typed word with
@@ -134,7 +136,8 @@ _SHORTHAND_RUNS = {
 _MARKS = re.compile("[\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u200c\u055b\u055c\u055e]")
 _RUN = re.compile(r"([\w/]+?)([.,!?;:]*)")
 _VERY_COMMON = 5.0  # zipf: a four-letter word with a letter left out may be put right towards these
-_BANK_ZIPF = 4.0  # the bank's own words count at least this frequent
+_BANK_ZIPF = 4.0
+_CUSTOMERS_ZIPF = 99.0  # a form of a word customers write is kept whatever a slip away lies  # the bank's own words count at least this frequent
 _ZIPF_OF_BUCKET = 9.0 - np.arange(1200) / 100
 
 
@@ -489,8 +492,15 @@ class Speller:
         if word in self.vocabulary or not self._shortest <= len(word) <= _MAX_LENGTH:
             return None
         own = self.frequencies.zipf(word)
-        if own >= _COMMON or (self._strict and own > 0) or self._inflected(word) or self._known(word):
+        if own >= _COMMON or (self._strict and own > 0) or self._known(word):
             return None
+        stem = self._stem_zipf(word)
+        if stem is not None and (not self._strict or stem >= _CUSTOMERS_ZIPF):
+            return None  # a form of a known word ("steakhouses"), or of a customer's word
+        # A strict language's form of a listed word is no typo unless a slip away lies a word much
+        # commoner than that reading: "تارخی" reads as a rare listed "تارخ" with "ی" on, but is
+        # "تاریخ" (date) with two letters swapped.
+        own = max(own, stem or 0.0)
         longest = 2 if len(word) >= 8 and not self._strict else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"). Two
         # letters swapped ("yaer") is still worth putting right, and so is a letter left out, the
@@ -535,14 +545,18 @@ class Speller:
         return len(candidate) == len(word) + 1 and any(
             candidate[i] in self._infixes and candidate[:i] + candidate[i + 1:] == word for i in range(1, len(candidate)))
 
-    def _inflected(self, word: str) -> bool:
-        """A form of a known word is no typo, however rare it is in the list: an English plural of
-        a bank word or a common one ("steakhouses", "playstations"); a Persian or Arabic word with
-        a pronoun or particle attached to a customer's word or any listed one, unless its last
-        letter is doubled, which is a slip ("میرسهه") but for Armenian's article ն after a final ն."""
+    def _stem_zipf(self, word: str) -> float | None:
+        """How common the word ``word`` is a form of, or None if it is no form of a known word: an
+        English plural of a bank word or a common one ("steakhouses", "playstations"); a Persian or
+        Arabic word with a pronoun or particle attached, or an Armenian one with an ending, to a
+        customer's word (``_CUSTOMERS_ZIPF``) or a listed one (its zipf) — unless its last letter
+        is doubled, which is a slip ("میرسهه"), but for Armenian's article ն after a final ն."""
         if self._strict and word[-1] == word[-2] and not word.endswith(self._doubled_endings):
-            return False
-        return any(word.endswith(ending) and self._known_stem(word[: -len(ending)]) for ending in self._endings)
+            return None
+        stems = [word[: -len(ending)] for ending in self._endings if word.endswith(ending)]
+        found = [_CUSTOMERS_ZIPF if stem in self.vocabulary else self.frequencies.zipf(stem)
+                 for stem in stems if self._known_stem(stem)]
+        return max(found) if found else None
 
     def _known_stem(self, stem: str) -> bool:
         listed = self.frequencies.zipf(stem) > 0 if self._strict else stem in self.frequencies.common

@@ -252,6 +252,22 @@ def test_typos_in_persian_arabic_hebrew_and_russian_are_put_right_against_wordfr
         assert Speller(frequencies(language), corpus_words(language), language=language).correct(text) == text
 
 
+def test_a_slip_that_reads_as_a_rare_listed_word_with_an_ending_is_put_right_towards_a_much_commoner_word():
+    from faq.alignment import corpus_words
+    from faq.spelling import frequencies
+
+    # "تارخی" could be a rare listed "تارخ" with "ی" on, but is "تاریخ" (date) with two letters swapped;
+    # "بحاسبي" is "بحسابي" (to my account), not a listed "بحاسب" with "ي".
+    for language, typed, meant in (("fa", "تارخی تحویل کی هست؟", "تاریخ تحویل کی هست؟"),
+                                   ("ar", "ليش انخصم مبلغ بحاسبي", "ليش انخصم مبلغ بحسابي")):
+        speller = Speller(frequencies(language), corpus_words(language), language=language)
+        assert speller.correct(typed) == meant, typed
+    # A form is kept when the reading of it as a form is about as common as the slip's word ("اینترت"
+    # reads as a listed "اینتر" with "ت") or when its stem is a customer's word ("کارمت").
+    speller = Speller(frequencies("fa"), corpus_words("fa"), language="fa")
+    assert speller.correct("اینترت کارمت") == "اینترت کارمت"
+
+
 def test_armenian_slips_are_undone_towards_the_words_customers_write_and_its_forms_are_kept():
     from faq.alignment import corpus_words
     from faq.spelling import frequencies
