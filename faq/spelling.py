@@ -404,7 +404,7 @@ class Speller:
         self.letters = ALPHABETS[language]
         # Other languages' four-letter words are left alone: the English rules for them (a swap,
         # a letter left out of a very common word) took Hebrew "שליי" for "שלישי", not "שלי".
-        self._shortest = _MIN_LENGTH if language == "en" else _MIN_LENGTH + 1
+        self._shortest = _MIN_LENGTH
         # Persian, Arabic, Hebrew and Russian inflect and attach far more than English: most words a
         # list lacks are forms, not typos ("بتنظفوا", do you clean, had become "بتوظفوا", do you hire).
         # Their speller changes no word the list holds, and only undoes one slip of the fingers.
@@ -509,8 +509,10 @@ class Speller:
         if len(word) > _MIN_LENGTH:
             nearby = _edits(word, self.letters)
         else:
-            nearby = _swaps(word) | {w for w in _insertions(word, self.letters)
-                                     if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
+            swaps, insertions = _swaps(word), _insertions(word, self.letters)
+            nearby = (set() if self._strict else swaps) | {
+                w for w in ((swaps | insertions) if self._strict else insertions)
+                if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
         candidates = {*self._bank_candidates(word, longest), *self.frequencies.common.among(nearby)}
         if len(word) == _MIN_LENGTH:
             candidates &= nearby  # the bank's words too: "bils" is not "bios"
