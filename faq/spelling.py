@@ -38,10 +38,12 @@ inflect and take attached pronouns and particles, so most words a list lacks are
 the words customers write in them (``faq/parallel.yml``, the small-talk phrases) are protected as a
 bank's are; a word the language's list holds at any frequency is kept, and so is a customer's word
 with a pronoun or particle attached, or a listed one unless a slip away lies a word a hundred times
-commoner than it ("تارخی" is "تاریخ", date, with two letters swapped, not a rare "تارخ" and "ی"); words of four letters or
-fewer, runs with diacritics and Persian compounds joined by a zero-width non-joiner are left alone;
-and only one slip of the fingers is undone (a letter left out or doubled, two letters swapped, never
-the first two) towards a common word or a customer's one. A candidate that is the typed word with
+commoner than it ("تارخی" is "تاریخ", date, with two letters swapped, not a rare "تارخ" and "ی"); words
+of three letters or fewer (four in Armenian), runs with diacritics and Persian compounds joined by a zero-width
+non-joiner are left alone; and only one slip of the fingers is undone (a letter left out or doubled,
+two letters swapped, never the first two) towards a common word or a customer's one — in a
+four-letter word only a letter left out or two swapped, and only towards a customer's word or a very
+common one ("مأخر" is "متأخر", late; "دورغ" is "دروغ", a lie). A candidate that is the typed word with
 one letter or an ending more is another form of it, not the word meant ("Կահույք", furniture, is
 not "Կահույքը", the furniture).
 
@@ -378,6 +380,11 @@ def _insertions(word: str, letters: str = _LETTERS) -> set[str]:
     return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
 
 
+def _neighbouring_keys(word: str) -> set[str]:
+    """``word`` with one letter but the first typed with a neighbouring key (English keyboard)."""
+    return {word[:i] + key + word[i + 1:] for i in range(1, len(word)) for key in _NEIGHBOURS.get(word[i], ())}
+
+
 def _edits(word: str, letters: str = _LETTERS) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return ({a + b[1:] for a, b in splits if b}
@@ -402,9 +409,9 @@ class Speller:
         deployment's glossary), which is never changed however rare it is in the language."""
         self.frequencies = frequencies
         self.letters = ALPHABETS[language]
-        # Other languages' four-letter words are left alone: the English rules for them (a swap,
-        # a letter left out of a very common word) took Hebrew "שליי" for "שלישי", not "שלי".
-        self._shortest = _MIN_LENGTH
+        # Armenian has no list to tell a very common word by, and a four-letter word's neighbours
+        # among the customers' words are other words ("ծխել", to smoke, is not "ծախել", to sell).
+        self._shortest = _MIN_LENGTH + 1 if language in _WITHOUT_LIST else _MIN_LENGTH
         # Persian, Arabic, Hebrew and Russian inflect and attach far more than English: most words a
         # list lacks are forms, not typos ("بتنظفوا", do you clean, had become "بتوظفوا", do you hire).
         # Their speller changes no word the list holds, and only undoes one slip of the fingers.
@@ -503,16 +510,20 @@ class Speller:
         own = max(own, stem or 0.0)
         longest = 2 if len(word) >= 8 and not self._strict else 1
         # A four-letter word has too many common neighbours one edit away ("amex", "alex"). Two
-        # letters swapped ("yaer") is still worth putting right, and so is a letter left out, the
-        # commonest slip, when it leaves a rare word and the whole word is the bank's own or very
-        # common ("oder", "pric", "wher"): few words sit one letter longer.
+        # letters swapped ("yaer") is still worth putting right, and so are a letter left out, the
+        # commonest slip, and a neighbouring key, when they leave a rare word and the whole word is
+        # the bank's own or very common ("oder", "pric", "wher"; "csrd", "wjat", "hime"): few words
+        # sit one such slip away. In the strict languages, whose short words are denser, a swap
+        # too must give a customer's or a very common word: Arabic "كيفل" (how to…, run together)
+        # is not "كفيل" (a guarantor).
         if len(word) > _MIN_LENGTH:
             nearby = _edits(word, self.letters)
         else:
-            swaps, insertions = _swaps(word), _insertions(word, self.letters)
-            nearby = (set() if self._strict else swaps) | {
-                w for w in ((swaps | insertions) if self._strict else insertions)
-                if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
+            swaps = _swaps(word)
+            slips = _insertions(word, self.letters) | _neighbouring_keys(word) | (swaps if self._strict else set())
+            nearby = {w for w in slips if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
+            if not self._strict:
+                nearby |= swaps
         candidates = {*self._bank_candidates(word, longest), *self.frequencies.common.among(nearby)}
         if len(word) == _MIN_LENGTH:
             candidates &= nearby  # the bank's words too: "bils" is not "bios"

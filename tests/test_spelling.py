@@ -268,6 +268,27 @@ def test_a_slip_that_reads_as_a_rare_listed_word_with_an_ending_is_put_right_tow
     assert speller.correct("اینترت کارمت") == "اینترت کارمت"
 
 
+def test_a_four_letter_word_typed_with_a_neighbouring_key_is_put_right_towards_the_bank_or_a_very_common_word():
+    speller = Speller.english(["gift", "card", "balance"])
+    assert speller.correct("wjat is the balance of my gidt csrd") == "what is the balance of my gift card"
+    # a rare word one neighbouring key from a commoner one that is neither the bank's nor very common
+    # stays ("maul", not "mail"); one next to a very common word does not ("tine" becomes "time")
+    assert speller.correct("a maul for the garden") == "a maul for the garden"
+
+
+def test_a_four_letter_slip_is_undone_only_towards_a_customers_or_a_very_common_word():
+    from faq.alignment import corpus_words
+    from faq.spelling import frequencies
+
+    for language, typed, meant in (("fa", "فراد میرسه؟", "فردا میرسه؟"),  # tomorrow, two letters swapped
+                                   ("ar", "الطلب مأخر ليش", "الطلب متأخر ليش"),  # late, a letter left out
+                                   ("ru", "где мой закз", "где мой заказ"),
+                                   # a swap towards a rarer word is left: "كيفل" is not "كفيل" (a guarantor)
+                                   ("ar", "كيفل الغي", "كيفل الغي")):
+        speller = Speller(frequencies(language), corpus_words(language), language=language)
+        assert speller.correct(typed) == meant, typed
+
+
 def test_armenian_slips_are_undone_towards_the_words_customers_write_and_its_forms_are_kept():
     from faq.alignment import corpus_words
     from faq.spelling import frequencies
