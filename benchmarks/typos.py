@@ -6,8 +6,9 @@ two letters swapped, a neighbouring key, or a letter doubled. Every other case i
 written. Each set is then run through ``helpline eval``'s code path three times: as written,
 with typos and the speller off (``matcher.spelling: false``), with typos and the speller on.
 
-The questions in the other languages get the same typos (but a neighbouring key: no keyboard
-layouts here), and are run with the speller off and on.
+The questions in the other languages get the same typos but a neighbouring key, and are run with
+the speller off and on; then once more with neighbouring keys of their own layouts among the slips
+(Persian, Arabic, Hebrew and Russian, faq/keyboards.py; Armenian as before).
 
 The English questions are also written in chat shorthand ("whr is ur pkg? pls tell me
 tmrw"): each word that has a shorthand form (``CHAT``, a list of its own, wider than the one
@@ -23,6 +24,7 @@ import argparse
 import random
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from eval_sets import SETS  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.responder import Responder  # noqa: E402
 from faq.evaluation import SPECIAL, Case, evaluate, load_cases  # noqa: E402
+from faq.keyboards import neighbours  # noqa: E402
 
 GROUPS = {  # what each set has been used for, as eval_sets.py's descriptions say
     "tuning pool (demo, heldout–j)": ["demo", "heldout", "heldout-b", "heldout-c", "heldout-d", "heldout-e", "heldout-f",
@@ -54,17 +57,19 @@ def _neighbour(letter: str, rng: random.Random) -> str:
     return letter
 
 
-def misspell(word: str, rng: random.Random, keyboard: bool = True) -> str:
+def misspell(word: str, rng: random.Random, keyboard: bool = True, keys: Mapping[str, frozenset[str]] | None = None) -> str:
     """One typo inside ``word`` (never its first or last letter's place); ``keyboard``: a
-    neighbouring key on an English keyboard is one of the slips."""
+    neighbouring key on an English keyboard is one of the slips; ``keys``: so is one of these
+    neighbouring keys (another language's layout, faq/keyboards.py)."""
     i = rng.randrange(1, len(word) - 1)
-    slip = rng.choice("omnd" if keyboard else "omd")
+    slip = rng.choice("omnd" if keyboard or keys else "omd")
     if slip == "o":
         return word[:i] + word[i + 1:]  # left out
     if slip == "m":
         return word[:i] + word[i + 1] + word[i] + word[i + 2:]  # swapped
     if slip == "n":
-        return word[:i] + _neighbour(word[i], rng) + word[i + 1:]  # neighbouring key
+        near = _neighbour(word[i], rng) if not keys else rng.choice(sorted(keys.get(word[i].lower(), {word[i]})))
+        return word[:i] + near + word[i + 1:]  # neighbouring key
     return word[:i] + word[i] + word[i:]  # doubled
 
 
@@ -89,12 +94,13 @@ _CHAT_WORDS = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|[^A-Za-z]+")
 _WORDS = re.compile(r"[^\W\d_]+|[\W\d_]+")  # words of any script, and what lies between them
 
 
-def _slip(case: Case, rng: random.Random, typos: int) -> str:
+def _slip(case: Case, rng: random.Random, typos: int, layouts: bool = False) -> str:
     english = case.lang == "en"
     tokens = (_TOKENS if english else _WORDS).findall(case.text)
     long_words = [i for i, t in enumerate(tokens) if t.isalpha() and len(t) >= 4]
+    keys = neighbours(case.lang) if layouts and not english and case.lang else None
     for i in rng.sample(long_words, min(typos, len(long_words))):
-        tokens[i] = misspell(tokens[i], rng, keyboard=english)
+        tokens[i] = misspell(tokens[i], rng, keyboard=english, keys=keys)
     return "".join(tokens)
 
 
@@ -115,8 +121,10 @@ def _questions(cases: list[Case], seed: int, rewrite, english: bool = True) -> l
             for case in cases]
 
 
-def with_typos(cases: list[Case], typos: int, seed: int, english: bool = True) -> list[Case]:
-    return _questions(cases, seed, lambda case, rng: _slip(case, rng, typos), english)
+def with_typos(cases: list[Case], typos: int, seed: int, english: bool = True, layouts: bool = False) -> list[Case]:
+    """``layouts``: another language's slips include its own layout's neighbouring keys (Persian,
+    Arabic, Hebrew, Russian; Armenian's are left out, as before)."""
+    return _questions(cases, seed, lambda case, rng: _slip(case, rng, typos, layouts), english)
 
 
 def in_shorthand(cases: list[Case], share: float, seed: int) -> list[Case]:
@@ -137,6 +145,7 @@ def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, 
             typed = with_typos(cases, typos, seed)
             short = in_shorthand(cases, shorthand, seed)
             foreign = with_typos(cases, typos, seed, english=False)
+            keyed = with_typos(cases, typos, seed, english=False, layouts=True)
             responders = {}  # one per speller setting: "as written" runs on the configured one
             for spelling in (False, True):
                 responders[spelling] = Responder(replace(config, matcher=replace(config.matcher, spelling=spelling)), encoder=encoder)
@@ -147,7 +156,9 @@ def run(config_path: Path, typos: int, shorthand: float) -> dict[str, dict[str, 
                         "shorthand, speller off": (responders[False], short),
                         "shorthand, speller on": (responders[True], short),
                         "typos in other languages, speller off": (responders[False], foreign),
-                        "typos in other languages, speller on": (responders[True], foreign)}
+                        "typos in other languages, speller on": (responders[True], foreign),
+                        "the same with their layouts' neighbouring keys, speller off": (responders[False], keyed),
+                        "the same with their layouts' neighbouring keys, speller on": (responders[True], keyed)}
             for variant, (responder, asked) in variants.items():
                 report = evaluate(asked, responder.decide_case, {e.id for e in responder.bank.served()})
                 questions = [r for r in report["results"] if r["expect"] not in SPECIAL]

@@ -13,23 +13,12 @@ from __future__ import annotations
 
 import re
 
+from .keyboards import LAYOUTS
 from .spelling import frequencies
 
+# The layouts a message typed on the English one is checked against (faq/keyboards.py).
+CHECKED = ("ru", "he")
 
-def _layout(keys: str, letters: str, shifted: dict[str, str] | None = None) -> dict[int, str]:
-    table = {ord(k): v for k, v in zip(keys, letters, strict=True)}
-    table.update({ord(k): v for k, v in (shifted or {}).items()})
-    return table
-
-
-# The keys of a US keyboard, and what each gives on the layout the customer meant to use.
-LAYOUTS = {
-    "ru": _layout("qwertyuiop[]asdfghjkl;'zxcvbnm,./`" + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>?',
-                  "йцукенгшщзхъфывапролджэячсмитьбю.ё" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,",
-                  {"&": "?", "~": "Ё", "@": '"', "#": "№", "$": ";", "^": ":"}),
-    # Hebrew has no capitals: a capital stays a Latin letter, and such a message is not taken for Hebrew.
-    "he": _layout("qwertyuiopasdfghjkl;'zxcvbnm,./", "/'קראטוןםפשדגכעיחלךף,זסבהנמצתץ."),
-}
 _WORD = re.compile(r"\w+")
 _ENGLISH = 3.0  # zipf: a typed word this common in English is English (fewer than half may be)
 _KNOWN_SHARE = 0.6  # of the words (three letters or more) the written-back text must hold
@@ -48,7 +37,8 @@ def keyboard_slips(text: str) -> list[tuple[str, str]]:
     if english is None or sum(english.zipf(w) >= _ENGLISH for w in typed) >= len(typed) / 2:
         return []  # "i want to pay my bill" is Hebrew letters too ("ן 'שמא אם פשט צט נןךך")
     found = []
-    for language, layout in LAYOUTS.items():
+    for language in CHECKED:
+        layout = LAYOUTS[language]
         written = text.translate(layout)
         tokens = [w.lower() for w in _WORD.findall(written)]
         if any(not w.isalpha() or w.isascii() for w in tokens):

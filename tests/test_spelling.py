@@ -289,6 +289,33 @@ def test_a_four_letter_slip_is_undone_only_towards_a_customers_or_a_very_common_
         assert speller.correct(typed) == meant, typed
 
 
+def test_a_neighbouring_key_of_the_languages_own_layout_is_undone_inside_a_word_towards_a_common_customers_word():
+    from faq.alignment import corpus_words
+    from faq.spelling import frequencies
+
+    for language, typed, meant in (("ru", "где мой зпказ", "где мой заказ"),  # п for а: f and g
+                                   ("fa", "سفارشم کی میرشه", "سفارشم کی میرسه"),  # ش for س: a and s
+                                   ("ar", "كم سعر الشخن", "كم سعر الشحن"),  # خ for ح: o and p, not a swap to الخشن
+                                   ("ar", "متى يوصل الطللب؟", "متى يوصل الطلب؟"),  # a doubled letter before a key
+                                   # the last letter is a form's ending, not a slip: "in the thermal bag"
+                                   ("ru", "в термосумке?", "в термосумке?"),
+                                   # a key from an unlisted colloquial word lies another: do you clean / hire
+                                   ("ar", "بتنظفوا الكنب؟", "بتنظفوا الكنب؟")):
+        speller = Speller(frequencies(language), corpus_words(language), language=language)
+        assert speller.correct(typed) == meant, typed
+
+
+def test_keyboards_know_each_layouts_neighbouring_letters():
+    from faq.keyboards import neighbours
+
+    assert neighbours("en")["s"] == frozenset("wedxza")
+    assert neighbours("ru")["а"] == frozenset("вепмск")  # f: d g, r t above, c v below
+    assert neighbours("he")["ש"] == frozenset("דז")  # a: s, z; q and w type "/" and "'"
+    assert neighbours("ar")["ح"] == frozenset("خجمك")  # p: o [, l ; below
+    assert neighbours("fa")["س"] == frozenset("شیصثظط")  # s: a d, w e above, z x below
+    assert neighbours("hy") == {}
+
+
 def test_armenian_slips_are_undone_towards_the_words_customers_write_and_its_forms_are_kept():
     from faq.alignment import corpus_words
     from faq.spelling import frequencies

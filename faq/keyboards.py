@@ -1,0 +1,58 @@
+"""Keyboards: which letter each key of a US keyboard gives in another language's layout, and
+which letters lie next to each other.
+
+Two readers: the speller, for which a neighbouring key is one of the likeliest slips
+(faq/spelling.py: "wamt" is "want"; "ارسان" is "ارسال", ن and ل share a row), and the
+wrong-layout check (faq/layouts.py), which writes a message typed on the English layout back key
+by key. The layouts are the ones each language's customers type on by default: Russian ЙЦУКЕН,
+Hebrew SI-1452, Arabic 101 and Persian ISIRI 9147 (Windows "Persian (Standard)").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+# A US keyboard's three rows of letter keys, as they are staggered: each row starts half a key
+# to the right of the one above ("a" lies below "q" and "w").
+US_ROWS = ("qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./")
+
+
+def _table(keys: str, letters: str, shifted: dict[str, str] | None = None) -> dict[int, str]:
+    table = {ord(k): v for k, v in zip(keys, letters, strict=True)}
+    table.update({ord(k): v for k, v in (shifted or {}).items()})
+    return table
+
+
+# What each key gives on the layout the customer meant to use (unshifted, and shifted where the
+# wrong-layout check needs it). A key whose letter is a Latin one or a sign gives no letter.
+LAYOUTS = {
+    "ru": _table("qwertyuiop[]asdfghjkl;'zxcvbnm,./`" + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>?',
+                 "йцукенгшщзхъфывапролджэячсмитьбю.ё" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,",
+                 {"&": "?", "~": "Ё", "@": '"', "#": "№", "$": ";", "^": ":"}),
+    # Hebrew has no capitals: a capital stays a Latin letter, and such a message is not taken for Hebrew.
+    "he": _table("qwertyuiopasdfghjkl;'zxcvbnm,./", "/'קראטוןםפשדגכעיחלךף,זסבהנמצתץ."),
+    "ar": _table("qwertyuiop[]asdfghjkl;'zxcvnm,./", "ضصثقفغعهخحجدشسيبلاتنمكطئءؤرىةوزظ"),
+    "fa": _table("qwertyuiop[]asdfghjkl;'zxcvbnm,", "ضصثقفغعهخحجچشسیبلاتنمکگظطزرذدپو"),
+}
+
+
+@cache
+def neighbours(language: str) -> dict[str, frozenset[str]]:
+    """Each letter of ``language`` (English, or one in :data:`LAYOUTS`) and the letters of the
+    keys around it; empty for a language without a known layout."""
+    if language != "en" and language not in LAYOUTS:
+        return {}
+    layout = {} if language == "en" else LAYOUTS[language]
+    typed = ((layout.get(ord(k), k) if layout else k for k in row) for row in US_ROWS)
+    rows = [[letter if letter.isalpha() else "" for letter in row] for row in typed]
+    found: dict[str, set[str]] = {}
+    for r, row in enumerate(rows):
+        for i, letter in enumerate(row):
+            if not letter:
+                continue
+            # A key touches the keys on either side, the two above it (to the right) and the two
+            # below it (to the left).
+            around = ((r, i - 1), (r, i + 1), (r - 1, i), (r - 1, i + 1), (r + 1, i - 1), (r + 1, i))
+            found.setdefault(letter, set()).update(
+                rows[a][b] for a, b in around if 0 <= a < len(rows) and 0 <= b < len(rows[a]) and rows[a][b])
+    return {letter: frozenset(near - {letter}) for letter, near in found.items()}
