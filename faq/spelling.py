@@ -15,9 +15,10 @@ English word one edit away.
   ("modems", "sleet") and the customer's name are never changed.
 * Among words equally near, the likelier slip wins (:func:`typing_cost`), then the bank's word,
   then the commoner one.
-* Left alone: words under four letters or over 25; four-letter words except for two swapped
-  letters ("yaer") or a letter left out when the whole word is the bank's or very common ("oder",
-  "wher"); words capitalised inside a sentence or all in capitals (names, acronyms:
+* Left alone: words under three letters or over 25; three-letter words but for a letter left out
+  of the bank's or a very common word ("snd", "wll"); four-letter words except for two swapped
+  letters ("yaer"), or a letter left out or a neighbouring key when the whole word is the bank's
+  or very common ("oder", "wher", "csrd"); words capitalised inside a sentence or all in capitals (names, acronyms:
   "Sevan", "HIIT"); words with accents or apostrophes; anything in a run of text with a digit,
   "@", "/" or "_" (codes, addresses, links; but for the shorthand below); a change of first
   letter ("goris" is not "boris"),
@@ -408,9 +409,12 @@ class Speller:
         self.frequencies = frequencies
         self.letters = ALPHABETS[language]
         self._keys = neighbours(language)  # a neighbouring key is a likely slip (faq/keyboards.py)
-        # Armenian has no list to tell a very common word by, and a four-letter word's neighbours
-        # among the customers' words are other words ("ծխել", to smoke, is not "ծախել", to sell).
-        self._shortest = _MIN_LENGTH + 1 if language in _WITHOUT_LIST else _MIN_LENGTH
+        # The shortest word a slip is undone in: three letters in English, whose list tells the very
+        # common words a letter left out comes from ("snd" is "send"); five in Armenian, which has
+        # no list, and whose four-letter words' neighbours among the customers' words are other
+        # words ("ծխել", to smoke, is not "ծախել", to sell); four in the others.
+        self._shortest = (_MIN_LENGTH - 1 if language == "en"
+                          else _MIN_LENGTH + 1 if language in _WITHOUT_LIST else _MIN_LENGTH)
         # Persian, Arabic, Hebrew and Russian inflect and attach far more than English: most words a
         # list lacks are forms, not typos ("بتنظفوا", do you clean, had become "بتوظفوا", do you hire).
         # Their speller changes no word the list holds, and only undoes one slip of the fingers.
@@ -517,6 +521,9 @@ class Speller:
         # is not "كفيل" (a guarantor).
         if len(word) > _MIN_LENGTH:
             nearby = _edits(word, self.letters)
+        elif len(word) < _MIN_LENGTH:  # English only: "snd", "wll" and "tey" are "send", "will", "they"
+            nearby = {w for w in _insertions(word, self.letters)
+                      if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
         else:
             swaps = _swaps(word)
             slips = _insertions(word, self.letters) | _neighbouring_keys(word, self._keys) | (swaps if self._strict else set())
@@ -524,7 +531,7 @@ class Speller:
             if not self._strict:
                 nearby |= swaps
         candidates = {*self._bank_candidates(word, longest), *self.frequencies.common.among(nearby)}
-        if len(word) == _MIN_LENGTH:
+        if len(word) <= _MIN_LENGTH:
             candidates &= nearby  # the bank's words too: "bils" is not "bios"
         best: tuple[float, int, bool, float, str] | None = None
         for candidate in candidates:

@@ -276,6 +276,15 @@ def test_a_four_letter_word_typed_with_a_neighbouring_key_is_put_right_towards_t
     assert speller.correct("a maul for the garden") == "a maul for the garden"
 
 
+def test_a_three_letter_english_word_missing_a_letter_of_a_bank_or_very_common_word_is_put_right():
+    speller = Speller.english(["send", "invoice", "parcel"])
+    assert speller.correct("pls snd the invoice") == "pls send the invoice"
+    assert speller.correct("tey said my parcel is lost, wll it come?") == "they said my parcel is lost, will it come?"
+    # chat words, codes and carriers are words of their own, or have no such neighbour
+    for text in ("lol idk brb smh", "my otp and cvv", "dhl or ups?", "the vpn is down", "hru"):
+        assert speller.correct(text) == text
+
+
 def test_a_four_letter_slip_is_undone_only_towards_a_customers_or_a_very_common_word():
     from faq.alignment import corpus_words
     from faq.spelling import frequencies
