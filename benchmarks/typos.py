@@ -68,7 +68,9 @@ def misspell(word: str, rng: random.Random, keyboard: bool = True, keys: Mapping
     if slip == "m":
         return word[:i] + word[i + 1] + word[i] + word[i + 2:]  # swapped
     if slip == "n":
-        near = _neighbour(word[i], rng) if not keys else rng.choice(sorted(keys.get(word[i].lower(), {word[i]})))
+        if keys and not keys.get(word[i].lower()):
+            return word[:i] + word[i + 1:]  # a letter with no key of its own on the layout (آ, ё): left out
+        near = _neighbour(word[i], rng) if not keys else rng.choice(sorted(keys[word[i].lower()]))
         return word[:i] + near + word[i + 1:]  # neighbouring key
     return word[:i] + word[i] + word[i:]  # doubled
 

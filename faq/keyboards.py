@@ -10,10 +10,13 @@ Hebrew SI-1452, Arabic 101 and Persian ISIRI 9147 (Windows "Persian (Standard)")
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 
-# A US keyboard's three rows of letter keys, as they are staggered: each row starts half a key
-# to the right of the one above ("a" lies below "q" and "w").
+# A US keyboard's three rows of letter keys, as they are staggered: each row starts a little to
+# the right of the one above, so a key lies below the two keys at its own and the next place
+# ("a" below "q" and "w").
 US_ROWS = ("qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./")
 
 
@@ -37,13 +40,13 @@ LAYOUTS = {
 
 
 @cache
-def neighbours(language: str) -> dict[str, frozenset[str]]:
+def neighbours(language: str) -> Mapping[str, frozenset[str]]:
     """Each letter of ``language`` (English, or one in :data:`LAYOUTS`) and the letters of the
-    keys around it; empty for a language without a known layout."""
+    keys around it; empty for a language without a known layout. A desktop keyboard's: phone
+    keyboards centre their rows and move a few keys."""
     if language != "en" and language not in LAYOUTS:
-        return {}
-    layout = {} if language == "en" else LAYOUTS[language]
-    typed = ((layout.get(ord(k), k) if layout else k for k in row) for row in US_ROWS)
+        return MappingProxyType({})
+    typed = [[k if language == "en" else LAYOUTS[language].get(ord(k), "") for k in row] for row in US_ROWS]
     rows = [[letter if letter.isalpha() else "" for letter in row] for row in typed]
     found: dict[str, set[str]] = {}
     for r, row in enumerate(rows):
@@ -55,4 +58,4 @@ def neighbours(language: str) -> dict[str, frozenset[str]]:
             around = ((r, i - 1), (r, i + 1), (r - 1, i), (r - 1, i + 1), (r + 1, i - 1), (r + 1, i))
             found.setdefault(letter, set()).update(
                 rows[a][b] for a, b in around if 0 <= a < len(rows) and 0 <= b < len(rows[a]) and rows[a][b])
-    return {letter: frozenset(near - {letter}) for letter, near in found.items()}
+    return MappingProxyType({letter: frozenset(near - {letter}) for letter, near in found.items()})
