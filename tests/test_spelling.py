@@ -273,9 +273,10 @@ def test_a_slip_that_reads_as_a_rare_listed_word_with_an_ending_is_put_right_tow
 def test_a_four_letter_word_typed_with_a_neighbouring_key_is_put_right_towards_the_bank_or_a_very_common_word():
     speller = Speller.english(["gift", "card", "balance"])
     assert speller.correct("wjat is the balance of my gidt csrd") == "what is the balance of my gift card"
-    # a rare word one neighbouring key from a commoner one that is neither the bank's nor very common
-    # stays ("maul", not "mail"); one next to a very common word does not ("tine" becomes "time")
-    assert speller.correct("a maul for the garden") == "a maul for the garden"
+    # a word the list holds, however rare, is no neighbouring-key slip ("intl" is not "into", "tine"
+    # not "time"), nor one whose neighbour is neither the bank's nor very common
+    assert speller.correct("do you offer intl shipping") == "do you offer intl shipping"
+    assert speller.correct("the tine of a fork") == "the tine of a fork"
 
 
 def test_a_three_letter_english_word_missing_a_letter_of_a_bank_or_very_common_word_is_put_right():
