@@ -435,6 +435,7 @@ class Speller:
         own = self.frequencies.zipf(word)
         if own >= _COMMON or (self._strict and own > 0) or self._known(word):
             return None
+        listed = own > 0
         stems = self._stems(word)
         if stems and (not self._strict or not stems.isdisjoint(self.vocabulary)):
             return None  # a form of a known word ("steakhouses"), or of a customer's word
@@ -453,15 +454,14 @@ class Speller:
         if len(word) > _MIN_LENGTH:
             nearby = edits(word, self.letters)
         elif len(word) < _MIN_LENGTH:  # English only: "snd", "wll" and "tey" are "send", "will", "they"
-            nearby = {w for w in insertions(word, self.letters)
-                      if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
+            nearby = self._customers_or_very_common(insertions(word, self.letters))
         else:
             swapped = swaps(word)
             # A listed word is not taken for another typed with a neighbouring key ("intl" is not
             # "into", "teak" not "team"): unknown ones are ("csrd", "wjat").
-            keys = neighbouring_keys(word, self._keys) if not self.frequencies.zipf(word) else set()
+            keys = neighbouring_keys(word, self._keys) if not listed else set()
             slips = insertions(word, self.letters) | keys | (swapped if self._strict else set())
-            nearby = {w for w in slips if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
+            nearby = self._customers_or_very_common(slips)
             if not self._strict:
                 nearby |= swapped
         candidates = {*self._bank_candidates(word, longest), *self.frequencies.common.among(nearby)}
@@ -492,6 +492,10 @@ class Speller:
         if best is None or -best[3] - own < _BETTER_BY:
             return None
         return best[4]
+
+    def _customers_or_very_common(self, words: set[str]) -> set[str]:
+        """Those of ``words`` that are the bank's (or the customers') or very common in the language."""
+        return {w for w in words if w in self.vocabulary or self.frequencies.zipf(w) >= _VERY_COMMON}
 
     def _unlikely_key(self, word: str, candidate: str) -> bool:
         """In the strict languages a neighbouring key is undone only inside a word, not in its last
