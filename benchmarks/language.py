@@ -1,14 +1,17 @@
 """Language detection (faq/language.py) on public sentences, and on Persian typed on an Arabic keyboard;
-Russian and Hebrew typed with the keyboard on its English layout (faq/layouts.py).
+Russian, Hebrew, Persian and Arabic typed with the keyboard on its English layout (faq/layouts.py).
 
 The reply language is the detected one, so a Persian customer read as Arabic is answered in
 Arabic, and the encoder reads the message in the wrong letters. Persian typed on an Arabic
 keyboard — Arabic's own yeh and kaf (ي ك) for Persian ی and ک, common on desktop layouts — is
 made from each Persian sentence by that swap.
 
-A second table: Russian and Hebrew sentences typed key for key on the English layout ("ult vjq
-pfrfp&" for "где мой заказ?"), and how many are written back exactly; and English (and
-Latin-typed Armenian, Persian, Arabic) messages, none of which should be taken for such a slip.
+A second table: Russian, Hebrew, Persian and Arabic sentences typed key for key on the English
+layout ("ult vjq pfrfp&" for "где мой заказ?", "sthval ;[hsj?" for "سفارشم کجاست؟"), and how many
+are written back exactly, in the right language first (digits aside: Persian's number row types
+Persian digits); and English messages, none of which should be taken for such a slip. The check
+runs as it does without a bank: a matcher also counts the words customers write in each language
+(the parallel corpus among them) as the language's.
 
 Sets: Tatoeba fa/ar/he/hy (with their English sides as English), MASSIVE's Persian test slice,
 ArBanking77's five test dialects, and the parallel corpus of customer messages that ships with
@@ -24,6 +27,7 @@ import argparse
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,14 +85,20 @@ def render(rows: list[tuple[str, str, list[str]]]) -> str:
 def slip_sets() -> list[tuple[str, str | None, list[str]]]:
     """(name, the language typed on the English layout or None for messages that are no slip, texts)."""
     rows: list[tuple[str, str | None, list[str]]] = [
-        ("parallel corpus ru (read)", "ru", corpus("ru")), ("parallel corpus he (read)", "he", corpus("he")),
-        ("Tatoeba he", "he", [text for text, _ in D.tatoeba("he")])]
+        (f"parallel corpus {language} (read)", language, corpus(language)) for language in ("ru", "he", "fa", "ar")]
+    rows += [(f"Tatoeba {language}", language, [text for text, _ in D.tatoeba(language)]) for language in ("he", "fa", "ar")]
+    rows.append(("MASSIVE fa-IR test", "fa", [text for text, _ in D.massive("fa-IR", "test")]))
     english = [text for text, _ in D.clinc150("test")] + [text for text, _ in D.banking77("test")]
     english += [text for text, _ in D.massive("en-US", "test")]
     english += [en for lang in ("fa", "ar", "he", "hy") for _, en in D.tatoeba(lang)]
     rows.append(("CLINC150, BANKING77, MASSIVE en tests, Tatoeba's English sides", None, english))
     rows.append(("parallel corpus en (read)", None, corpus("en")))
     return rows
+
+
+def _as_typed(text: str, language: str) -> str:
+    """``text`` with the digits its keyboard types: Persian's, where the sentences write some in ASCII."""
+    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) if language == "fa" else text
 
 
 def render_slips(rows: list[tuple[str, str | None, list[str]]]) -> str:
@@ -99,9 +109,12 @@ def render_slips(rows: list[tuple[str, str | None, list[str]]]) -> str:
             lines.append(f"| {name} | {len(texts)} | – | {taken} |")
             continue
         found = [keyboard_slips(on_english_layout(text, language)) for text in texts]
-        right = sum((language, text) in slips for slips, text in zip(found, texts))
-        wrong = sum(bool(slips) and (language, text) not in slips for slips, text in zip(found, texts))
-        lines.append(f"| {name}, typed on the English layout | {len(texts)} | {right / len(texts):.1%} | {wrong} otherwise (the sentence had a Latin word or a slash) |")
+        right = sum(bool(slips) and slips[0] == (language, _as_typed(text, language)) for slips, text in zip(found, texts))
+        elsewhere = Counter(slips[0][0] for slips in found if slips and slips[0][0] != language)
+        otherwise = sum(bool(slips) and slips[0] == (language, slips[0][1]) for slips in found) - right
+        other = ", ".join(f"{count} as {lang}" for lang, count in elsewhere.most_common())
+        lines.append(f"| {name}, typed on the English layout | {len(texts)} | {right / len(texts):.1%} | "
+                     f"{otherwise} otherwise (a Latin word or a slash in the sentence){'; ' + other if other else ''} |")
     return "\n".join(lines)
 
 

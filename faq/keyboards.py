@@ -26,6 +26,20 @@ def _table(keys: str, letters: str, shifted: dict[str, str] | None = None) -> di
     return table
 
 
+# The shifted keys of Arabic 101 and Persian ISIRI 9147 that type letters, the language's own
+# punctuation and its vowel marks (harakat), which customers type only now and then; the
+# unshifted Arabic "b" types the two letters لا. Persian's number row types Persian digits, and
+# Shift+B its zero-width non-joiner ("می‌شود").
+_ARABIC_SHIFTED = {"b": "لا", "`": "ذ", "H": "أ", "Y": "إ", "N": "آ", "G": "لأ", "T": "لإ", "B": "لآ",
+                   "K": "،", "P": "؛", "?": "؟", ">": ".", "<": ",", "J": "ـ",
+                   "Q": "\u064e", "W": "\u064b", "E": "\u064f", "R": "\u064c", "A": "\u0650", "S": "\u064d",
+                   "X": "\u0652", "~": "\u0651"}
+_PERSIAN_SHIFTED = {"A": "ؤ", "S": "ئ", "D": "ي", "F": "إ", "G": "أ", "H": "آ", "J": "ة", "Z": "ك", "C": "ژ",
+                    "M": "ء", "B": "\u200c", "&": "،", "?": "؟",
+                    "Q": "\u0652", "W": "\u064c", "E": "\u064d", "R": "\u064b", "T": "\u064f", "Y": "\u0650",
+                    "U": "\u064e", "I": "\u0651",
+                    **{str(d): "۰۱۲۳۴۵۶۷۸۹"[d] for d in range(10)}}
+
 # What each key gives on the layout the customer meant to use (unshifted, and shifted where the
 # wrong-layout check needs it). A key whose letter is a Latin one or a sign gives no letter.
 LAYOUTS = {
@@ -34,8 +48,8 @@ LAYOUTS = {
                  {"&": "?", "~": "Ё", "@": '"', "#": "№", "$": ";", "^": ":"}),
     # Hebrew has no capitals: a capital stays a Latin letter, and such a message is not taken for Hebrew.
     "he": _table("qwertyuiopasdfghjkl;'zxcvbnm,./", "/'קראטוןםפשדגכעיחלךף,זסבהנמצתץ."),
-    "ar": _table("qwertyuiop[]asdfghjkl;'zxcvnm,./", "ضصثقفغعهخحجدشسيبلاتنمكطئءؤرىةوزظ"),
-    "fa": _table("qwertyuiop[]asdfghjkl;'zxcvbnm,", "ضصثقفغعهخحجچشسیبلاتنمکگظطزرذدپو"),
+    "ar": _table("qwertyuiop[]asdfghjkl;'zxcvnm,./", "ضصثقفغعهخحجدشسيبلاتنمكطئءؤرىةوزظ", _ARABIC_SHIFTED),
+    "fa": _table("qwertyuiop[]asdfghjkl;'zxcvbnm,", "ضصثقفغعهخحجچشسیبلاتنمکگظطزرذدپو", _PERSIAN_SHIFTED),
 }
 
 
@@ -47,7 +61,7 @@ def neighbours(language: str) -> Mapping[str, frozenset[str]]:
     if language != "en" and language not in LAYOUTS:
         return MappingProxyType({})
     typed = [[k if language == "en" else LAYOUTS[language].get(ord(k), "") for k in row] for row in US_ROWS]
-    rows = [[letter if letter.isalpha() else "" for letter in row] for row in typed]
+    rows = [[letter if len(letter) == 1 and letter.isalpha() else "" for letter in row] for row in typed]
     found: dict[str, set[str]] = {}
     for r, row in enumerate(rows):
         for i, letter in enumerate(row):

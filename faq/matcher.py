@@ -253,6 +253,7 @@ class Matcher:
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
         self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
+        self._customers_seen: dict[str, frozenset[str]] = {}  # _customer_words, per language asked
         # Typos are put right against these words and the language's common ones, keeping the
         # lexicon's terms of trade (faq/spelling.py): English at once, other languages when a
         # message in one first comes.
@@ -337,6 +338,13 @@ class Matcher:
         said = [example for intent in self.intents.values() for lang, example in self.smalltalk.examples[intent]
                 if lang == language]
         return corpus_words(language).union(*(written_words(text) for text in (*own, *said)))
+
+    def _customers_of(self, language: str) -> frozenset[str]:
+        """:meth:`_customer_words`, made once per language (for the wrong-layout check)."""
+        found = self._customers_seen.get(language)
+        if found is None:
+            found = self._customers_seen[language] = self._customer_words(language)
+        return found
 
     def _encode_known(self, texts: list[str], documents: bool = False) -> np.ndarray:
         if isinstance(self.encoder, CachedEncoder):
@@ -431,17 +439,18 @@ class Matcher:
         A message that nothing fits and that looks like Armenian, Persian or Arabic typed
         in Latin letters is read again in each language's own script (faq/romanized.py);
         a transliteration that is decisive — an answer, a request for a person, small
-        talk — is kept, and the reading says the customer's language. Russian or Hebrew typed
-        with the keyboard on its English layout ("ult vjq pfrfp&") is read as meant
-        (faq/layouts.py), whatever the reading."""
+        talk — is kept, and the reading says the customer's language. Russian, Hebrew, Persian or
+        Arabic typed with the keyboard on its English layout ("ult vjq pfrfp&", "sthval ;[hsj?") is
+        read as meant (faq/layouts.py), whatever the reading."""
         reading = self._read(text, name)
         # Small talk or a request for a person found by the embedding (not by a marker) is
         # no more certain than an unmatched question when the text is Latin-typed Armenian.
         settled = reading.reason in (Reason.CONFIDENT, Reason.EMPTY) or reading.worded
         if settled or len(text) > _ROMANIZED_LENGTH or not looks_romanized(text, self._vocabulary):
             return reading
-        # Russian or Hebrew typed on the English layout is the customer's message, key for key.
-        slips = keyboard_slips(text)
+        # Russian, Hebrew, Persian or Arabic typed on the English layout is the customer's
+        # message, key for key.
+        slips = keyboard_slips(text, self._customers_of)
         if slips:
             language, meant = slips[0]
             return replace(self._read(meant, name), language=language, romanized=True)

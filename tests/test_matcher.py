@@ -761,8 +761,10 @@ def test_a_persian_bank_question_typed_on_an_arabic_keyboard_is_read_in_persian_
 @pytest.mark.parametrize(("meant", "typed", "entry_id", "language"), [
     ("Когда придёт мой заказ?", "Rjulf ghbl`n vjq pfrfp&", "shipping-time", "ru"),
     ("כמה עולה משלוח?", "fnv gukv nakuj?", "shipping-cost", "he"),
+    ("سفارشم کجاست؟", "sthval ;[hsj?", "order-tracking", "fa"),  # سفارشم is no word of Persian's short list
+    ("متى يصل طلبي؟", "ljn dwg 'gfd?", "shipping-time", "ar"),
 ])
-def test_russian_and_hebrew_typed_on_the_english_layout_are_answered_as_meant(demo_responder, meant, typed, entry_id, language):
+def test_russian_hebrew_persian_and_arabic_typed_on_the_english_layout_are_answered_as_meant(demo_responder, meant, typed, entry_id, language):
     matcher = demo_responder.brain.matcher
     reading = matcher.read(typed)
     assert (reading.verdict, reading.entry_id, reading.language) == (Verdict.ANSWER, entry_id, language)
