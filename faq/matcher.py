@@ -259,7 +259,7 @@ class Matcher:
         # message in one first comes.
         said = [example for intent in intents for lang, example in self.smalltalk.examples[intent] if lang == "en"]
         self._spellers = Spellers(Speller.english(self._vocabulary.union(*(words(t) for t in said)), known=self._term),
-                                  self._customer_words, known=self._term) if self.settings.spelling else None
+                                  self._customers_of, known=self._term) if self.settings.spelling else None
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
                                       memo=ConceptIndex.memo(self.lexicon, cache_dir),
                                       spoken=[(index, answer) for index, entry in enumerate(self.entries)
@@ -340,7 +340,8 @@ class Matcher:
         return corpus_words(language).union(*(written_words(text) for text in (*own, *said)))
 
     def _customers_of(self, language: str) -> frozenset[str]:
-        """:meth:`_customer_words`, made once per language (for the wrong-layout check)."""
+        """:meth:`_customer_words`, made once per language (about 35 ms each) and shared by the
+        language's speller and the wrong-layout check. Two threads asking at once both make it."""
         found = self._customers_seen.get(language)
         if found is None:
             found = self._customers_seen[language] = self._customer_words(language)
