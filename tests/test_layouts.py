@@ -53,6 +53,8 @@ def test_the_russian_layout_gives_its_punctuation_from_the_keys_that_carry_it():
     "barev dzez, araqum@ qani dram a?", "salam sefaresham kojast", "ezay a7goz ma3ad?",  # Latin-typed hy, fa, ar
     "kheili mamnoon", "vaghean mamnoonam", "sefaresham key mirese", "ana 3ayez a7gez", "shukran", "ezayak ya basha",
     "mersi shat", "inch arjey", "ghaza", "tnx", "mrc",
+    "inta", "erb", "apreq", "cheqadr gheymat", "Na areh",  # a word of Latin-typed fa/ar/hy is one by chance
+    "Ahlan", "Ashok", "Sergi", "Kahlo", "Wahid", "Khubi", "I am Wahid", "Rewatch",  # a capital is a vowel mark
     "ok", "hi", "lol", "asap pls", "Sevan", "order 12345", "где мой заказ?",
 ])
 def test_english_latin_typed_languages_short_words_and_other_scripts_are_no_slip_of_layout(text):
