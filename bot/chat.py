@@ -82,7 +82,8 @@ def describe(outcome: str, reading, concepts: list[str] | None = None, unspoken:
     if reading.elsewhere:
         parts.append(f"asks about {reading.elsewhere}, which no close entry speaks of: handed to a person")
     if reading.romanized:
-        parts.append(f"typed in Latin letters, read as {reading.matched_text!r}")
+        how = "on the English keyboard layout" if reading.keyed else "in Latin letters"
+        parts.append(f"typed {how}, read as {reading.matched_text!r}")
     elif reading.greeted or reading.spelled:
         done = " and ".join(what for what, did in (("greeting stripped", reading.greeted), ("typos put right", reading.spelled)) if did)
         parts.append(f"{done}, matched {reading.matched_text!r}")

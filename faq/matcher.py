@@ -93,6 +93,7 @@ class Reading:
     greeted: bool = False  # the message opened with a greeting before its question
     matched_text: str = ""
     romanized: bool = False  # read in its own script: the customer typed it in Latin letters (or keys)
+    keyed: bool = False  # ...with the keyboard left on its English layout (faq/layouts.py), not transliterated
     worded: bool = False  # small talk or a request for a person said in so many words (a marker or mention)
     elsewhere: str | None = None  # handed off: asks about a topic no close entry speaks of (smalltalk.yml)
     spelled: bool = False  # typos were put right before matching (matched_text is the corrected text)
@@ -454,7 +455,7 @@ class Matcher:
         slips = keyboard_slips(text, self._customers_of)
         if slips:
             language, meant = slips[0]
-            return replace(self._read(meant, name), language=language, romanized=True)
+            return replace(self._read(meant, name), language=language, romanized=True, keyed=True)
         alternatives = [replace(self._read(native, name), language=language)
                         for language, native in transliterations(text)]
         answers = [r for r in alternatives if r.verdict is Verdict.ANSWER and r.confidence >= self.settings.thresholds.romanized]

