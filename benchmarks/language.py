@@ -38,6 +38,7 @@ from accuracy import write_section  # noqa: E402
 
 from faq.alignment import corpus_text  # noqa: E402
 from faq.language import detect_language  # noqa: E402
+from faq.keyboards import LAYOUTS  # noqa: E402
 from faq.layouts import keyboard_slips, on_english_layout  # noqa: E402
 
 ARABIC_KEYBOARD = str.maketrans({"ی": "ي", "ک": "ك"})
@@ -97,8 +98,9 @@ def slip_sets() -> list[tuple[str, str | None, list[str]]]:
 
 
 def _as_typed(text: str, language: str) -> str:
-    """``text`` with the digits its keyboard types: Persian's, where the sentences write some in ASCII."""
-    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) if language == "fa" else text
+    """``text`` with the digits its layout's number row types (Persian's own, where the sentences
+    write some in ASCII)."""
+    return text.translate({ord(d): LAYOUTS[language].get(ord(d), d) for d in "0123456789"})
 
 
 def render_slips(rows: list[tuple[str, str | None, list[str]]]) -> str:
@@ -111,7 +113,7 @@ def render_slips(rows: list[tuple[str, str | None, list[str]]]) -> str:
         found = [keyboard_slips(on_english_layout(text, language)) for text in texts]
         right = sum(bool(slips) and slips[0] == (language, _as_typed(text, language)) for slips, text in zip(found, texts))
         elsewhere = Counter(slips[0][0] for slips in found if slips and slips[0][0] != language)
-        otherwise = sum(bool(slips) and slips[0] == (language, slips[0][1]) for slips in found) - right
+        otherwise = sum(bool(slips) and slips[0][0] == language for slips in found) - right
         other = ", ".join(f"{count} as {lang}" for lang, count in elsewhere.most_common())
         lines.append(f"| {name}, typed on the English layout | {len(texts)} | {right / len(texts):.1%} | "
                      f"{otherwise} otherwise (a Latin word or a slash in the sentence){'; ' + other if other else ''} |")

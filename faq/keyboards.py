@@ -38,7 +38,7 @@ _PERSIAN_SHIFTED = {"A": "ؤ", "S": "ئ", "D": "ي", "F": "إ", "G": "أ", "H": 
                     "M": "ء", "B": "\u200c", "&": "،", '"': "؛", "?": "؟", "K": "»", "L": "«",
                     "Q": "\u0652", "W": "\u064c", "E": "\u064d", "R": "\u064b", "T": "\u064f", "Y": "\u0650",
                     "U": "\u064e", "I": "\u0651", "N": "\u0654", "X": "\u0653", "V": "\u0670",
-                    **{str(d): "۰۱۲۳۴۵۶۷۸۹"[d] for d in range(10)}}
+                    **dict(zip("0123456789", "۰۱۲۳۴۵۶۷۸۹", strict=True))}
 
 # What each key gives on the layout the customer meant to use (unshifted, and shifted where the
 # wrong-layout check needs it). A key whose letter is a Latin one or a sign gives no letter.

@@ -31,10 +31,11 @@ CHECKED = ("ru", "he", "fa", "ar")
 
 _WORD = re.compile(r"\w+")
 _LATIN = re.compile("[A-Za-z]")
-_MARKS = re.compile("[\u064b-\u0655\u0670]")  # Arabic-script vowel marks: the lists spell words without them
+_MARK = "\u064b-\u0655\u0670"  # Arabic-script vowel marks (a character range)
+_MARKS = re.compile(f"[{_MARK}]")  # the lists spell words without them
 # A vowel mark, a zero-width non-joiner or an Arabic comma or semicolon opening a word: what a
 # capital typed at a word's start gives ("Ahlan" is "ِامشى"), which nobody types before a letter.
-_OPENS_WORD = re.compile("(?<![\\w\u064b-\u0655\u0670])[\u064b-\u0655\u0670\u200c،؛](?=\\w)")
+_OPENS_WORD = re.compile(f"(?<![\\w{_MARK}])[{_MARK}\u200c،؛](?=\\w)")
 _ENGLISH = 3.0  # zipf: a typed word this common in English is English
 _KNOWN_SHARE = 0.6  # of the words (three letters or more) the written-back text must hold
 _COMMON = 2.5  # zipf: a word the language uses at least three times in ten million; rarer
@@ -56,7 +57,7 @@ def keyboard_slips(text: str, customers: Callable[[str], Container[str]] | None 
         return []
     # Words of three letters or more, as typed: "i want to pay my bill" is Hebrew letters too
     # ("ן 'שמא אם פשט צט נןךך"): half of them common English, and the message is English. Shorter
-# ones are often keys of letters ("]d" is Persian چی).
+    # ones are often keys of letters ("]d" is Persian چی).
     typed = [w.lower() for w in _WORD.findall(text) if len(w) >= 3]
     if _share(typed, english.zipf, _ENGLISH) >= 0.5:
         return []

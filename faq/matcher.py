@@ -254,13 +254,13 @@ class Matcher:
         self._vocabulary = frozenset(w for text in (*texts, *answers) for w in words(text))
         self._lexical = LexicalIndex(texts, memo=ArrayMemo(cache_dir, "trigrams"))
         self.lexicon = lexicon or bundled()
-        self._customers_seen: dict[str, frozenset[str]] = {}  # _customer_words, per language asked
+        self._customers_seen: dict[str, frozenset[str]] = {}  # _customer_words, per language asked for
         # Typos are put right against these words and the language's common ones, keeping the
         # lexicon's terms of trade (faq/spelling.py): English at once, other languages when a
         # message in one first comes.
         said = [example for intent in intents for lang, example in self.smalltalk.examples[intent] if lang == "en"]
         self._spellers = Spellers(Speller.english(self._vocabulary.union(*(words(t) for t in said)), known=self._term),
-                                  self._customers_of, known=self._term) if self.settings.spelling else None
+                                  self._customer_words, known=self._term) if self.settings.spelling else None
         self._concepts = ConceptIndex(self.lexicon, texts, rows, self._entry_count,
                                       memo=ConceptIndex.memo(self.lexicon, cache_dir),
                                       spoken=[(index, answer) for index, entry in enumerate(self.entries)
@@ -332,20 +332,18 @@ class Matcher:
         return bool(self.lexicon.find(word))
 
     def _customer_words(self, language: str) -> frozenset[str]:
-        """How customers write ``language``, for its speller: the parallel corpus of customer
-        messages, the small-talk phrases and the bank's own questions and answers in it."""
+        """How customers write ``language``, for its speller and the wrong-layout check: the
+        parallel corpus of customer messages, the small-talk phrases and the bank's own questions
+        and answers in it. Made once per language (about 35 ms); two threads asking at once both
+        make it."""
+        found = self._customers_seen.get(language)
+        if found is not None:
+            return found
         own = [text for entry in self.entries for lang, text in (*entry.all_questions(), *entry.answer.items())
                if lang == language]
         said = [example for intent in self.intents.values() for lang, example in self.smalltalk.examples[intent]
                 if lang == language]
-        return corpus_words(language).union(*(written_words(text) for text in (*own, *said)))
-
-    def _customers_of(self, language: str) -> frozenset[str]:
-        """:meth:`_customer_words`, made once per language (about 35 ms each) and shared by the
-        language's speller and the wrong-layout check. Two threads asking at once both make it."""
-        found = self._customers_seen.get(language)
-        if found is None:
-            found = self._customers_seen[language] = self._customer_words(language)
+        found = self._customers_seen[language] = corpus_words(language).union(*(written_words(text) for text in (*own, *said)))
         return found
 
     def _encode_known(self, texts: list[str], documents: bool = False) -> np.ndarray:
@@ -452,7 +450,7 @@ class Matcher:
             return reading
         # Russian, Hebrew, Persian or Arabic typed on the English layout is the customer's
         # message, key for key.
-        slips = keyboard_slips(text, self._customers_of)
+        slips = keyboard_slips(text, self._customer_words)
         if slips:
             language, meant = slips[0]
             return replace(self._read(meant, name), language=language, romanized=True, keyed=True)
